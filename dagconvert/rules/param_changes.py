@@ -1,0 +1,102 @@
+"""AM201: constructor parameters that Airflow 2 renamed or removed, from the sourced rows of
+dagconvert/tables/param_changes.json (``bql`` -> ``sql``, ``bigquery_conn_id`` -> ``gcp_conn_id``,
+``xcom_push`` -> ``do_xcom_push``, ``delegate_to`` removed, ...)."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from dagconvert import tables
+from dagconvert.analysis import Interest
+from dagconvert.decisions import Action
+from dagconvert.rules import cstutil
+from dagconvert.rules.base import CallTarget, Example, Rule
+
+# Parameters that rules of their own handle (with more care than a rename or removal).
+OWNED_ELSEWHERE = frozenset({"provide_context", "python_callable"})
+
+
+class ParamChanged(Rule):
+    code = "AM201"
+    name = "param-renamed-or-removed"
+    summary = ("A keyword argument renamed in Airflow 2 is renamed; a removed one is dropped when it passes "
+               "the default (None), and left with a TODO otherwise.")
+    interest = Interest(call_identities=frozenset(tables.param_changes()))
+    order = 20
+    examples = (
+        Example(
+            title="renames on a moved class",
+            before=(
+                "from airflow.contrib.operators.bigquery_to_gcs import BigQueryToCloudStorageOperator\n"
+                "t = BigQueryToCloudStorageOperator(task_id='x', source_project_dataset_table='p.d.t',\n"
+                "    destination_cloud_storage_uris=['gs://b/x'], bigquery_conn_id='bq', delegate_to=None)\n"
+            ),
+            after=(
+                "from airflow.providers.google.cloud.transfers.bigquery_to_gcs import BigQueryToGCSOperator\n"
+                "t = BigQueryToGCSOperator(task_id='x', source_project_dataset_table='p.d.t',\n"
+                "    destination_cloud_storage_uris=['gs://b/x'], gcp_conn_id='bq')\n"
+            ),
+        ),
+        Example(
+            title="xcom_push is do_xcom_push",
+            before=(
+                "from airflow.operators.bash_operator import BashOperator\n"
+                "t = BashOperator(task_id='x', bash_command='date', xcom_push=True)\n"
+            ),
+            after=(
+                "from airflow.operators.bash import BashOperator\n"
+                "t = BashOperator(task_id='x', bash_command='date', do_xcom_push=True)\n"
+            ),
+        ),
+        Example(
+            title="a removed parameter with a value is a TODO",
+            before=(
+                "from airflow.contrib.operators.gcs_delete_operator import GoogleCloudStorageDeleteOperator\n"
+                "t = GoogleCloudStorageDeleteOperator(task_id='t', bucket_name='b', objects=['x'],\n"
+                "    delegate_to='svc@x.iam')\n"
+            ),
+            after=(
+                "from airflow.providers.google.cloud.operators.gcs import GCSDeleteObjectsOperator\n"
+                "# TODO(airflow2): AM201 parameter delegate_to of GCSDeleteObjectsOperator was removed in "
+                "Airflow 2 (wheels apache-airflow-providers-google: delegate_to present in 9.0.0, absent from "
+                "10.0.0 (bisected on GCSToBigQueryOperator); use impersonation_chain); remove it by hand\n"
+                "t = GCSDeleteObjectsOperator(task_id='t', bucket_name='b', objects=['x'],\n"
+                "    delegate_to='svc@x.iam')\n"
+            ),
+            todos=("parameter delegate_to",),
+        ),
+    )
+
+    def leave_call(self, ctx, call: cst.Call, target: CallTarget | None) -> cst.BaseExpression:
+        if target is None:
+            return call
+        rows = tables.param_changes().get(target.identity)
+        if not rows:
+            return call
+        class_name = target.identity.rpartition(".")[2]
+        for arg in list(call.args):
+            if arg.keyword is None:
+                continue
+            param = arg.keyword.value
+            row = rows.get(param)
+            if row is None or param in OWNED_ELSEWHERE:
+                continue
+            if row.get("for_replacement") and target.decision.action is not Action.REPLACE:
+                continue
+            new = row["to"]
+            if new:
+                if cstutil.kwarg(call, new) is not None:
+                    ctx.todo(self.code, f"{class_name} gets both {param} and {new}; keep one ({new})")
+                    continue
+                call = cstutil.rename_kwarg(call, param, new)
+                ctx.change(self.code, f"{class_name}: {param} -> {new}")
+            elif cstutil.literal(arg.value) is None:
+                call = cstutil.remove_kwarg(call, param)
+                ctx.change(self.code, f"{class_name}: removed {param}=None (no longer accepted)")
+            else:
+                ctx.todo(self.code, f"parameter {param} of {class_name} was removed in Airflow 2 "
+                                    f"({row['source']}); remove it by hand")
+        return call
+
+
+RULES = (ParamChanged,)
