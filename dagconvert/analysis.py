@@ -133,11 +133,13 @@ def collect_bindings(tree: ast.Module) -> dict[str, Binding]:
     return collector.bindings
 
 
-def analyse(source: str, tree: ast.Module, *, interests: list[Interest], identity_of, changed_qname) -> Analysis:
+def analyse(source: str, tree: ast.Module, *, interests: list[Interest], identity_of, changed_qname,
+            renamed_name=lambda binding: False) -> Analysis:
     """Walk the tree once.
 
     identity_of(qname) -> canonical identity used by call rules.
     changed_qname(qname) -> True when an import decision changes that name (move, replace, todo).
+    renamed_name(binding) -> True when uses of that imported name must be rewritten (a renamed class).
     """
     bindings = collect_bindings(tree)
     n_lines = source.count("\n") + 2
@@ -173,7 +175,7 @@ def analyse(source: str, tree: ast.Module, *, interests: list[Interest], identit
             if isinstance(node.ctx, ast.Load):
                 analysis.ref_counts[node.id] += 1
                 binding = bindings.get(node.id)
-                if binding is not None and not binding.module_import and changed_qname(binding.qname):
+                if binding is not None and not binding.module_import and renamed_name(binding):
                     mark(node)
         elif isinstance(node, ast.Attribute):
             if isinstance(node.ctx, ast.Load):

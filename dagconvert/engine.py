@@ -50,7 +50,8 @@ def convert_source(source: str, path: str = "<string>", profile: TargetProfile |
     tree = _parse_ast(source, path)
     rules = all_rules()
     analysis = analyse(source, tree, interests=[r.interest for r in rules],
-                       identity_of=decider.identity, changed_qname=decider.changes)
+                       identity_of=decider.identity, changed_qname=decider.changes,
+                       renamed_name=lambda b: _is_renamed(decider, b))
     if not analysis.imports_airflow:
         return ConvertedSource(code=source, is_dag_file=False)
     if not analysis.interesting.count(1):
@@ -65,6 +66,14 @@ def convert_source(source: str, path: str = "<string>", profile: TargetProfile |
     _plan_renames(ctx)
     converted = module.visit(Converter(ctx, rules, pairing))
     return ConvertedSource(code=converted.code, changes=tuple(ctx.changes), todos=tuple(ctx.todos))
+
+
+def _is_renamed(decider: Decider, binding) -> bool:
+    """Uses of this imported name change: the class was renamed, or it has no safe import to move to."""
+    decision = decider.decide(binding.qname)
+    if decision.action is Action.MOVE:
+        return decision.new_qname.rpartition(".")[2] != binding.local
+    return False
 
 
 def _plan_renames(ctx: ConversionContext) -> None:

@@ -62,6 +62,16 @@ def fix_trailing_comma(original, args: list) -> list:
 def literal(node: cst.BaseExpression) -> Any:
     """The Python value of a literal expression (strings, numbers, None/True/False, lists, dicts), else
     ``NotLiteral``. Implicitly concatenated strings work; f-strings do not."""
+    if isinstance(node, cst.SimpleString):  # fast paths: most calls are on simple leaves
+        try:
+            return ast.literal_eval(node.value)
+        except (ValueError, SyntaxError):
+            return NotLiteral
+    if isinstance(node, cst.Name):
+        return _NAME_LITERALS.get(node.value, NotLiteral)
+    if isinstance(node, cst.Integer):
+        return int(node.value.replace("_", ""), 0) if not node.value.startswith("0") or node.value == "0" \
+            else ast.literal_eval(node.value)
     try:
         code = cst.Module(body=[]).code_for_node(node)
         return ast.literal_eval(code.strip())
@@ -71,6 +81,9 @@ def literal(node: cst.BaseExpression) -> Any:
 
 class NotLiteral:
     """Marker: the expression is not a literal."""
+
+
+_NAME_LITERALS = {"None": None, "True": True, "False": False}
 
 
 def is_literal(node: cst.BaseExpression) -> bool:

@@ -1,0 +1,84 @@
+"""Benchmark: the conversion engine vs libcst's bare parse+render of the same files, in the same run.
+
+    python bench/bench_convert.py [--count 1000] [--jobs 2] [--repeat 3]
+
+Both sides read each file, do their work and write the result to an output tree, with the same number of
+worker processes; the best of --repeat runs is kept for each. Goal (issue #2): engine / bare < 2.0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import libcst as cst  # noqa: E402
+from rich.console import Console  # noqa: E402
+from rich.table import Table  # noqa: E402
+
+from bench.generate_corpus import generate  # noqa: E402
+from dagconvert.runner import convert_tree, write_atomic  # noqa: E402
+
+
+def _bare_one(args: tuple[str, str]) -> int:
+    src, dst = args
+    code = cst.parse_module(Path(src).read_text()).code
+    write_atomic(Path(dst), code.encode())
+    return len(code)
+
+
+def bare_libcst(files: list[Path], src_root: Path, out: Path, jobs: int) -> float:
+    tasks = [(str(f), str(out / f.relative_to(src_root))) for f in files]
+    started = time.perf_counter()
+    if jobs == 1:
+        for t in tasks:
+            _bare_one(t)
+    else:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=cst.parse_module, initargs=("x = 1\n",)) as pool:
+            list(pool.map(_bare_one, tasks, chunksize=max(1, len(tasks) // (jobs * 4))))
+    return time.perf_counter() - started
+
+
+def engine(src_root: Path, out: Path, jobs: int) -> float:
+    started = time.perf_counter()
+    result = convert_tree(src_root, out, jobs=jobs)
+    elapsed = time.perf_counter() - started
+    assert not result.errors, result.errors[:3]
+    return elapsed
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=1000)
+    parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1))
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    console = Console()
+    with tempfile.TemporaryDirectory(prefix="bench-convert-") as tmp:
+        src = Path(tmp) / "src"
+        files = generate(src, args.count, seed=1)
+        n_bytes = sum(f.stat().st_size for f in files)
+        rows = []
+        for jobs in sorted({1, args.jobs}):
+            bare = min(bare_libcst(files, src, Path(tmp) / f"bare{jobs}_{i}", jobs) for i in range(args.repeat))
+            eng = min(engine(src, Path(tmp) / f"engine{jobs}_{i}", jobs) for i in range(args.repeat))
+            rows.append((jobs, bare, eng))
+    table = Table(title=f"convert {len(files)} generated Airflow 1.10 DAG files ({n_bytes / 1e6:.1f} MB)")
+    for col in ("workers", "bare libcst parse+render (s)", "engine (s)", "engine files/s", "engine / bare"):
+        table.add_column(col, justify="right")
+    for jobs, bare, eng in rows:
+        table.add_row(str(jobs), f"{bare:.2f}", f"{eng:.2f}", f"{len(files) / eng:.0f}", f"{eng / bare:.2f}x")
+    console.print(table)
+    worst = max(eng / bare for _, bare, eng in rows)
+    console.print(f"goal: engine / bare < 2.00x -> {'met' if worst < 2 else 'NOT met'} (worst {worst:.2f}x)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

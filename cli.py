@@ -1,0 +1,199 @@
+"""composer-migrate: move Airflow 1.10 DAGs from Cloud Composer 1 to Airflow 2 on Composer 2.
+
+Every command has --help. Exit codes: 0 success; 1 the command found problems (files that failed to convert,
+--check found changes, DAGs that failed tests); 2 bad usage or unusable input.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from observability import configure_logging, get_logger
+
+app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
+runtime_app = typer.Typer(help="Build and inspect the pinned Airflow 2 runtime of a target profile.",
+                          no_args_is_help=True)
+app.add_typer(runtime_app, name="runtime")
+
+console = Console(stderr=False)
+err_console = Console(stderr=True)
+
+REPO_ROOT = Path(__file__).resolve().parent
+EXAMPLES = REPO_ROOT / "examples" / "airflow1"
+
+TargetOption = Annotated[
+    Optional[str],
+    typer.Option("--target", "-t", help="Target profile (see `profiles`); default: airflow-2.10.5.",
+                 envvar="COMPOSER_MIGRATE_TARGET"),
+]
+JsonLogs = Annotated[bool, typer.Option("--json-logs", help="Log JSON lines instead of console text.",
+                                        envvar="COMPOSER_MIGRATE_LOG_JSON")]
+
+
+@app.callback()
+def main(json_logs: JsonLogs = False) -> None:
+    configure_logging(json=True if json_logs else None)
+
+
+def _fail(message: str, code: int = 2) -> None:
+    err_console.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(code)
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=err_console, transient=True)
+
+
+def run_convert(src: Path, out: Optional[Path], target: Optional[str], *, check: bool, show_diff: bool,
+                report: Optional[Path], jobs: Optional[int]):
+    """Convert a tree, print the summary, write the report; returns the TreeResult."""
+    from dagconvert.report import write_report
+    from dagconvert.runner import TreeError, convert_tree, iter_tree
+    from target_profiles import UnknownProfileError, load_profile
+
+    log = get_logger("convert", source=str(src))
+    try:
+        profile = load_profile(target)
+    except UnknownProfileError as exc:
+        _fail(str(exc))
+    try:
+        total = 1 if src.is_file() else sum(1 for _ in iter_tree(src)) if src.exists() else 0
+        with _progress() as progress:
+            task = progress.add_task(f"converting for {profile.name}", total=total)
+            result = convert_tree(src, None if check else out, profile.name, jobs=jobs,
+                                  on_result=lambda r: progress.advance(task))
+    except TreeError as exc:
+        _fail(str(exc))
+    for f in result.errors:
+        log.error("file not converted", file=f.path, error=f.error)
+    _print_summary(result)
+    if show_diff:
+        for f in result.files:
+            if f.diff:
+                console.print(f.diff, markup=False, highlight=False, end="")
+    if report:
+        write_report(result, report)
+        console.print(f"report written to {report}")
+    return result
+
+
+def _print_summary(result) -> None:
+    from dagconvert.model import FileStatus
+    from dagconvert.report import rule_totals
+    from dagconvert.rules import all_rules
+
+    names = {r.code: r.name for r in all_rules()}
+    table = Table(title=f"Conversion for {result.profile}", show_lines=False)
+    table.add_column("file")
+    table.add_column("status")
+    table.add_column("changes", justify="right")
+    table.add_column("TODOs", justify="right")
+    styles = {FileStatus.CONVERTED: "green", FileStatus.ERROR: "red", FileStatus.NOT_A_DAG: "dim"}
+    for f in result.files:
+        if not f.path.endswith(".py"):
+            continue
+        style = styles.get(f.status, "")
+        status = f.status.value if not f.error else f"error: {f.error.split(': ', 1)[-1][:70]}"
+        table.add_row(f.path, f"[{style}]{status}[/{style}]" if style else status, str(len(f.changes)),
+                      str(len(f.todos)) if f.todos else "")
+    console.print(table)
+    rules = Table(title="Rules applied")
+    rules.add_column("rule")
+    rules.add_column("name")
+    rules.add_column("changes", justify="right")
+    rules.add_column("TODOs", justify="right")
+    for code, counts in rule_totals(result).items():
+        rules.add_row(code, names.get(code, ""), str(counts["changes"]), str(counts["todos"] or ""))
+    console.print(rules)
+    console.print(
+        f"{len(result.files)} files in {result.elapsed_s:.2f} s: {result.count(FileStatus.CONVERTED)} converted, "
+        f"{result.count(FileStatus.UNCHANGED)} unchanged, {result.count(FileStatus.NOT_A_DAG)} not DAG files, "
+        f"{len(result.errors)} errors; {sum(len(f.todos) for f in result.files)} TODOs for a person")
+
+
+@app.command()
+def convert(
+    src: Annotated[Path, typer.Argument(help="Airflow 1.10 DAG folder (or one file). Never modified.")],
+    out: Annotated[Optional[Path], typer.Argument(help="Output folder for the Airflow 2 files.")] = None,
+    target: TargetOption = None,
+    check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 if any file would change.")] = False,
+    diff: Annotated[bool, typer.Option("--diff", help="Print the unified diff of every converted file.")] = False,
+    report: Annotated[Optional[Path], typer.Option(
+        "--report", help="Write a report: .json (versioned schema) or .md (Markdown).")] = None,
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", help="Worker processes (default: cores).")] = None,
+) -> None:
+    """Convert a tree of Airflow 1.10 DAG files into Airflow 2 code for a target profile."""
+    if out is None and not check:
+        _fail("give an OUT folder, or --check for a dry run")
+    result = run_convert(src, out, target, check=check, show_diff=diff, report=report, jobs=jobs)
+    from dagconvert.model import FileStatus
+
+    if result.errors:
+        raise typer.Exit(1)
+    if check and result.count(FileStatus.CONVERTED):
+        raise typer.Exit(1)
+
+
+@app.command("rules")
+def list_rules() -> None:
+    """List the conversion rules (codes appear in reports and TODO comments)."""
+    from dagconvert.rules import all_rules
+
+    table = Table(title="Conversion rules")
+    table.add_column("code")
+    table.add_column("name")
+    table.add_column("what it does")
+    table.add_column("examples", justify="right")
+    for rule in sorted(all_rules(), key=lambda r: r.code):
+        table.add_row(rule.code, rule.name, rule.summary, str(len(rule.examples)))
+    console.print(table)
+
+
+@app.command("profiles")
+def list_profiles() -> None:
+    """List target profiles (pinned Airflow 2 + provider versions of a Composer image)."""
+    from target_profiles import DEFAULT_PROFILE, available_profiles, load_profile
+
+    table = Table(title="Target profiles")
+    table.add_column("name")
+    table.add_column("airflow")
+    table.add_column("providers")
+    table.add_column("description")
+    for name in available_profiles():
+        p = load_profile(name)
+        providers = ", ".join(f"{k.removeprefix('apache-airflow-providers-')} {v}" for k, v in p.pins.items()
+                              if k.startswith("apache-airflow-providers-"))
+        table.add_row(name + (" (default)" if name == DEFAULT_PROFILE else ""), p.airflow_version, providers,
+                      p.description)
+    console.print(table)
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option(help="Where the demo writes its output.")] = REPO_ROOT / "out" / "demo",
+) -> None:
+    """The main job: convert the bundled Airflow 1.10 example DAGs and print the report."""
+    out.mkdir(parents=True, exist_ok=True)
+    converted = out / "dags"
+    console.rule("[bold]composer-migrate demo: convert the bundled Airflow 1.10 DAGs")
+    result = run_convert(EXAMPLES, converted, None, check=False, show_diff=False, report=out / "conversion.md",
+                         jobs=None)
+    from dagconvert.report import write_report
+
+    write_report(result, out / "conversion.json")
+    console.print(f"converted DAGs: {converted}")
+    console.print(f"reports: {out / 'conversion.md'} and {out / 'conversion.json'}")
+    if result.errors:
+        raise typer.Exit(1)
+
+
+if __name__ == "__main__":
+    sys.exit(app())
