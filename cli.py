@@ -176,6 +176,51 @@ def list_profiles() -> None:
     console.print(table)
 
 
+@runtime_app.command("build")
+def runtime_build(
+    target: TargetOption = None,
+    refreeze: Annotated[bool, typer.Option(
+        "--refreeze", help="Install from requirements.txt alone and rewrite constraints.txt from pip freeze.")] = False,
+) -> None:
+    """Build (or check) the profile's Airflow 2 runtime venv under .runtimes/ (idempotent)."""
+    from airflow_runtime.build import RuntimeBuildError, build_runtime
+    from target_profiles import UnknownProfileError
+
+    try:
+        info = build_runtime(target, refreeze=refreeze, progress=lambda line: err_console.print(line, markup=False))
+    except UnknownProfileError as exc:
+        _fail(str(exc))
+    except RuntimeBuildError as exc:
+        _fail(str(exc), code=1)
+    console.print(f"runtime {info.profile}: {info.python} ({'built' if info.built else 'up to date'}, "
+                  f"{info.elapsed_s:.0f} s)")
+
+
+@runtime_app.command("inventory")
+def runtime_inventory(target: TargetOption = None) -> None:
+    """Check, in the built runtime, which import paths the engine may emit exist; write inventory.json."""
+    from airflow_runtime.build import RuntimeNotBuiltError
+    from airflow_runtime.inventory import compute_inventory
+    from dagconvert.candidates import inventory_candidates
+
+    try:
+        inventory = compute_inventory(target, inventory_candidates())
+    except RuntimeNotBuiltError as exc:
+        _fail(str(exc))
+    console.print(f"{inventory.profile}: {len(inventory.available)} available, {len(inventory.missing)} missing")
+
+
+@runtime_app.command("path")
+def runtime_path(target: TargetOption = None) -> None:
+    """Print the runtime's python (fails with the build command when it is not built)."""
+    from airflow_runtime.build import RuntimeNotBuiltError, runtime_python
+
+    try:
+        console.print(str(runtime_python(target)))
+    except RuntimeNotBuiltError as exc:
+        _fail(str(exc))
+
+
 @app.command()
 def demo(
     out: Annotated[Path, typer.Option(help="Where the demo writes its output.")] = REPO_ROOT / "out" / "demo",

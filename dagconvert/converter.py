@@ -147,6 +147,7 @@ class ConversionContext:
         self.bound: dict[str, str] = {}
         self.taken_names: set[str] = set(analysis.bindings)
         self.required: dict[str, list[tuple[str, str | None]]] = {}  # module -> [(name, asname)]
+        self.required_modules: dict[str, str] = {}  # top-level module -> local name (`import m [as local]`)
         self.renames: dict[str, str] = {}
         self._collect_names()
 
@@ -204,10 +205,15 @@ class ConversionContext:
             self.converted_refs[node.value] += 1
 
     def require_import(self, qname: str) -> str:
-        """Make ``module.Name`` importable in the output and return the local name to use for it."""
+        """Make ``module.Name`` importable in the output and return the local name to use for it.
+
+        A dotless name is a top-level module (``"pendulum"``): ``import pendulum``, or the file's own
+        module-level ``import pendulum`` when it has one."""
         if qname in self.bound:
             return self.bound[qname]
         module, _, name = qname.rpartition(".")
+        if not module:
+            return self._require_module(name)
         local = name
         n = 2
         while local in self.taken_names:
@@ -216,6 +222,22 @@ class ConversionContext:
         self.taken_names.add(local)
         self.bound[qname] = local
         self.required.setdefault(module, []).append((name, None if local == name else local))
+        return local
+
+    def _require_module(self, module: str) -> str:
+        binding = self.analysis.bindings.get(module)
+        if binding is not None and binding.module_import and binding.qname == module and binding.top_level \
+                and not binding.guarded:
+            self.bound[module] = module
+            return module
+        local = module
+        n = 2
+        while local in self.taken_names:
+            local = f"{module}_{n}"
+            n += 1
+        self.taken_names.add(local)
+        self.bound[module] = local
+        self.required_modules[module] = local
         return local
 
 
@@ -258,10 +280,10 @@ class Converter(cst.CSTTransformer):
             return updated_node
         result = super().on_leave(original_node, updated_node)
         if id(original_node) in self.pairing.info:
+            if isinstance(result, cst.SimpleStatementLine) and self.depth > 1:
+                result = self._rewrite_nested_imports(result)
             frame = self.ctx.frames.pop()
             self.depth -= 1
-            if isinstance(result, cst.SimpleStatementLine) and self.depth > 0:
-                result = self._rewrite_nested_imports(result)
             if frame.todos:
                 result = attach_todos(result, frame.todos, self.header_comments if self.depth == 0 else frozenset())
         return result

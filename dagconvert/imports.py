@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 RULE_MOVE = "AM101"
 RULE_TODO = "AM102"
+RULE_GUARDED = "AM103"
 
 
 def dotted(node: cst.BaseExpression | None) -> str:
@@ -88,10 +89,17 @@ def rewrite_import_line(line: cst.SimpleStatementLine, ctx: "ConversionContext",
             binding = bindings.get(local)
             if binding is not None and binding.guarded:
                 kept.append(alias)
+                decision = ctx.decider.decide(f"{module}.{name}")
+                if decision.action in (Action.TODO, Action.REPLACE) and deferred is False:
+                    ctx.todo(RULE_GUARDED, f"guarded import of {module}.{name} left alone, but it does not "
+                             f"import on profile {ctx.profile.name}: {decision.reason}", source_line)
                 continue
             qname = f"{module}.{name}"
             decision = ctx.decider.decide(qname)
-            if decision.action is Action.MOVE:
+            if deferred and decision.action is not Action.REPLACE and _every_use_converted(ctx, local):
+                ctx.change(RULE_MOVE, f"import {qname} dropped: every use was rewritten", source_line)
+                changed = True
+            elif decision.action is Action.MOVE:
                 new_module, _, new_name = decision.new_qname.rpartition(".")
                 new_local = asname or ctx.renames.get(local) or local
                 moved.setdefault(new_module, []).append((new_name, new_local))
@@ -148,6 +156,12 @@ def rewrite_import_line(line: cst.SimpleStatementLine, ctx: "ConversionContext",
     return [line.with_changes(body=[stmt.with_changes(names=kept_aliases)])]
 
 
+def _every_use_converted(ctx: "ConversionContext", local: str) -> bool:
+    """A rule rewrote every reference to this imported name (``ctx.mark_converted``): nothing needs it."""
+    converted = ctx.converted_refs.get(local, 0)
+    return converted > 0 and converted >= ctx.analysis.ref_counts.get(local, 0)
+
+
 def _is_import_line(stmt: cst.CSTNode) -> bool:
     return isinstance(stmt, cst.SimpleStatementLine) and all(
         isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body)
@@ -193,7 +207,7 @@ def finish_module(original: cst.Module, updated: cst.Module, ctx: "ConversionCon
                 touched = True
                 stmt = attach_todos(stmt, new_todos, already)
         body.append(stmt)
-    if ctx.required:
+    if ctx.required or ctx.required_modules:
         touched = True
         body = _add_required_imports(body, ctx)
     if not touched:
@@ -218,11 +232,16 @@ def _add_required_imports(body: list[cst.BaseStatement], ctx: "ConversionContext
             names = list(node.names)
             names[-1] = names[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
             body[i] = stmt.with_changes(body=[_with_names(node, names + extra)])
-    if not remaining:
+    if not remaining and not ctx.required_modules:
         return body
     insert_at = 0
     for i, stmt in enumerate(body):
         if _is_import_line(stmt) or (i == insert_at and _is_docstring_or_future(stmt)):
             insert_at = i + 1
-    new_lines = [_from_line(module, aliases, None) for module, aliases in sorted(remaining.items())]
+    new_lines = [_module_line(module, local) for module, local in sorted(ctx.required_modules.items())]
+    new_lines += [_from_line(module, aliases, None) for module, aliases in sorted(remaining.items())]
     return body[:insert_at] + new_lines + body[insert_at:]
+
+
+def _module_line(module: str, local: str) -> cst.SimpleStatementLine:
+    return cst.SimpleStatementLine(body=[cst.Import(names=[_alias(module, local)])])

@@ -98,4 +98,34 @@ class ImportRemoved(Rule):
     )
 
 
-RULES = (ImportMoved, ImportRemoved)
+
+class GuardedImport(Rule):
+    code = "AM103"
+    name = "guarded-import"
+    summary = ("Imports inside `try: ... except ImportError:` are left alone (the author chose the fallback), "
+               "but a fallback that does not import on the target profile gets a TODO.")
+    order = 12
+    examples = (
+        Example(
+            title="a fallback to a name Airflow 2 removed",
+            before=(
+                "try:\n"
+                "    from airflow.providers.ftp.hooks.ftp import FTPHook\n"
+                "except ImportError:\n"
+                "    from airflow.contrib.hooks.ftp_hook import mlsd\n"
+            ),
+            after=(
+                "try:\n"
+                "    from airflow.providers.ftp.hooks.ftp import FTPHook\n"
+                "except ImportError:\n"
+                "    # TODO(airflow2): AM103 guarded import of airflow.contrib.hooks.ftp_hook.mlsd left alone, but it "
+                "does not import on profile airflow-2.10.5: airflow.contrib.hooks.ftp_hook.mlsd was removed in "
+                "Airflow 2\n"
+                "    from airflow.contrib.hooks.ftp_hook import mlsd\n"
+            ),
+            todos=("guarded import",),
+        ),
+    )
+
+
+RULES = (ImportMoved, ImportRemoved, GuardedImport)

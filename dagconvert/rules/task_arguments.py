@@ -1,4 +1,4 @@
-"""AM305/AM306: task-level arguments Airflow 2 renamed (rules.md section 6)."""
+"""AM305-AM308: task-level arguments Airflow 2 renamed or removed (rules.md section 6)."""
 
 from __future__ import annotations
 
@@ -102,4 +102,63 @@ class TriggerRuleRenamed(Rule):
         return None
 
 
-RULES = (TaskConcurrency, TriggerRuleRenamed)
+
+
+class OperatorScheduleInterval(Rule):
+    code = "AM307"
+    name = "operator-schedule-interval"
+    summary = ("schedule_interval passed to an operator had no effect in 1.10 and is an invalid argument in "
+               "Airflow 2: removed (the DAG's schedule is what schedules).")
+    interest = Interest(keywords=frozenset({"schedule_interval"}))
+    order = 42
+    examples = (
+        Example(
+            before=("from airflow.operators.bash_operator import BashOperator\n"
+                    "t = BashOperator(task_id='t', bash_command='true', schedule_interval='@daily')\n"),
+            after=("from airflow.operators.bash import BashOperator\n"
+                   "t = BashOperator(task_id='t', bash_command='true')\n"),
+        ),
+    )
+
+    def leave_call(self, ctx, call: cst.Call, target: CallTarget | None):
+        if target is None or target.identity == "airflow.models.dag.DAG":
+            return call
+        if cstutil.kwarg(call, "schedule_interval") is None or not _is_operator(target.identity):
+            return call
+        ctx.change(self.code, f"{target.identity.rpartition('.')[2]}: removed schedule_interval (tasks have none)")
+        return cstutil.remove_kwarg(call, "schedule_interval")
+
+
+class SubDagExecutor(Rule):
+    code = "AM308"
+    name = "subdag-executor"
+    summary = ("SubDagOperator(executor=...) is gone: Airflow 2 runs a SubDAG through the scheduler, and the "
+               "argument must be removed (an executor object is rejected).")
+    interest = Interest(call_identities=frozenset({"airflow.operators.subdag.SubDagOperator"}))
+    order = 43
+    examples = (
+        Example(
+            before=("from airflow.operators.subdag_operator import SubDagOperator\n"
+                    "from airflow.executors.sequential_executor import SequentialExecutor\n"
+                    "s = SubDagOperator(task_id='s', subdag=make(), executor=SequentialExecutor())\n"),
+            after=("from airflow.operators.subdag import SubDagOperator\n"
+                   "from airflow.executors.sequential_executor import SequentialExecutor\n"
+                   "s = SubDagOperator(task_id='s', subdag=make())\n"),
+        ),
+    )
+
+    def leave_call(self, ctx, call: cst.Call, target: CallTarget | None):
+        if target is None or target.identity != "airflow.operators.subdag.SubDagOperator":
+            return call
+        if cstutil.kwarg(call, "executor") is None:
+            return call
+        ctx.change(self.code, "SubDagOperator: removed executor (the scheduler runs SubDAGs in Airflow 2)")
+        return cstutil.remove_kwarg(call, "executor")
+
+
+def _is_operator(identity: str) -> bool:
+    return any(part in identity for part in (".operators.", ".sensors.", ".transfers.")) or identity.endswith(
+        ("Operator", "Sensor"))
+
+
+RULES = (TaskConcurrency, TriggerRuleRenamed, OperatorScheduleInterval, SubDagExecutor)
