@@ -26,13 +26,14 @@ Normalisation rules, so that the two sides compare equal when they mean the same
 - ``incomplete``: names of fields whose static extraction is partial (``"task_ids"``, ``"edges"``,
   ``"default_args"``, ``"subdags"``): what is listed is real, but there may be more (for example tasks
   created in a loop over a value only known at run time). Always empty on the runtime side.
+- ``task_groups``: the ids of the DAG's TaskGroups (not the root group), as Airflow names them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 UNKNOWN = "unknown"
@@ -53,6 +54,7 @@ class DagStructure:
     subdags: tuple["DagStructure", ...] = ()
     source_line: int | None = None  # line of the DAG(...) call in its file, when known
     incomplete: tuple[str, ...] = ()  # fields whose static extraction is partial (see module docstring)
+    task_groups: tuple[str, ...] = ()  # sorted TaskGroup ids as Airflow names them (``outer.inner``)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -76,6 +78,7 @@ class DagStructure:
             subdags=tuple(cls.from_dict(s) for s in data.get("subdags", ())),
             source_line=data.get("source_line"),
             incomplete=tuple(data.get("incomplete", ())),
+            task_groups=tuple(sorted(data.get("task_groups", ()))),
         )
 
 
@@ -105,31 +108,37 @@ def schedule_text(value: object) -> str | None:
 def utc_iso(value: datetime) -> str:
     """An aware (or naive, taken as UTC: Airflow's default timezone) date-time as ISO 8601 UTC, no offset."""
     if value.tzinfo is not None and value.utcoffset() is not None:
-        value = value.astimezone(timezone.utc)
+        value = value.astimezone(UTC)
     plain = datetime(
         value.year, value.month, value.day, value.hour, value.minute, value.second, value.microsecond
     )
     return plain.isoformat()
 
 
-_OMIT = object()
+OMIT = object()  # json_safe's answer for a value outside the compared subset
 
 
 def json_safe(value: object) -> object:
-    """The JSON form of a default_args value, or ``_OMIT`` when the value is outside the compared subset."""
-    if value is None or isinstance(value, (str, bool, int, float)):
-        return value
+    """The JSON form of a default_args value, or ``OMIT`` when the value is outside the compared subset."""
+    if value is None:
+        return None
+    if isinstance(value, str):  # str-valued enums (TriggerRule.ALL_DONE) become their value
+        return str(getattr(value, "value", value))
+    if isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, (int, float)):
+        return type(value)(value) if type(value) in (int, float) else getattr(value, "value", value)
     if isinstance(value, timedelta):
         return timedelta_text(value)
     if isinstance(value, (list, tuple)):
         items = [json_safe(v) for v in value]
-        return _OMIT if any(i is _OMIT for i in items) else items
+        return OMIT if any(i is OMIT for i in items) else items
     if isinstance(value, Mapping):
         pairs = {k: json_safe(v) for k, v in value.items()}
-        if any(not isinstance(k, str) or v is _OMIT for k, v in pairs.items()):
-            return _OMIT
+        if any(not isinstance(k, str) or v is OMIT for k, v in pairs.items()):
+            return OMIT
         return pairs
-    return _OMIT
+    return OMIT
 
 
 def json_safe_default_args(args: Mapping[str, Any]) -> dict[str, Any]:
@@ -139,6 +148,6 @@ def json_safe_default_args(args: Mapping[str, Any]) -> dict[str, Any]:
         if key == "params":
             continue
         value = json_safe(args[key])
-        if value is not _OMIT:
+        if value is not OMIT:
             out[key] = value
     return out
