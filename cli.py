@@ -200,12 +200,13 @@ def runtime_build(
 def runtime_inventory(target: TargetOption = None) -> None:
     """Check, in the built runtime, which import paths the engine may emit exist; write inventory.json."""
     from airflow_runtime.build import RuntimeNotBuiltError
-    from airflow_runtime.inventory import compute_inventory
+    from airflow_runtime.inventory import InventoryError, compute_inventory
     from dagconvert.candidates import inventory_candidates
+    from target_profiles import UnknownProfileError
 
     try:
         inventory = compute_inventory(target, inventory_candidates())
-    except RuntimeNotBuiltError as exc:
+    except (RuntimeNotBuiltError, UnknownProfileError, InventoryError) as exc:
         _fail(str(exc))
     console.print(f"{inventory.profile}: {len(inventory.available)} available, {len(inventory.missing)} missing")
 
@@ -214,11 +215,65 @@ def runtime_inventory(target: TargetOption = None) -> None:
 def runtime_path(target: TargetOption = None) -> None:
     """Print the runtime's python (fails with the build command when it is not built)."""
     from airflow_runtime.build import RuntimeNotBuiltError, runtime_python
+    from target_profiles import UnknownProfileError
 
     try:
         console.print(str(runtime_python(target)))
-    except RuntimeNotBuiltError as exc:
+    except (RuntimeNotBuiltError, UnknownProfileError) as exc:
         _fail(str(exc))
+
+
+@runtime_app.command("load")
+def runtime_load(
+    files: Annotated[list[Path], typer.Argument(help="DAG files, or folders (every *.py below them).")],
+    target: TargetOption = None,
+    timeout: Annotated[float, typer.Option("--timeout", help="Seconds one file may take before it is killed.")] = 30.0,
+    memory_mb: Annotated[int, typer.Option("--memory-mb", help="Memory one file may add to the runtime (MiB).")] = 2048,
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", help="Files loaded at once (default: cores).")] = None,
+    no_render: Annotated[bool, typer.Option("--no-render", help="Skip rendering the templated fields.")] = False,
+    dags_root: Annotated[Optional[Path], typer.Option(
+        "--dags-root", help="Folder put on sys.path, like Composer's dags/ (default: each file's folder).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON result per line instead of a table.")] = False,
+) -> None:
+    """Load DAG files in the target's Airflow 2 runtime: import errors, own warnings, template failures.
+
+    Exit 0 when every file imports and renders, 1 when any does not.
+    """
+    import json
+
+    from airflow_runtime.build import RuntimeNotBuiltError
+    from airflow_runtime.client import LoaderStartError, RuntimeSession
+    from target_profiles import UnknownProfileError
+
+    paths = [p for f in files for p in (sorted(f.rglob("*.py")) if f.is_dir() else [f])]
+    if not paths:
+        _fail("no .py files to load")
+    try:
+        with RuntimeSession(target, jobs=jobs, memory_limit_mb=memory_mb, default_timeout_s=timeout) as session, \
+                _progress() as progress:
+            task = progress.add_task("loading", total=len(paths))
+            results = session.load_files(paths, render_templates=not no_render, dags_root=dags_root,
+                                         on_result=lambda _: progress.advance(task))
+    except (UnknownProfileError, RuntimeNotBuiltError, LoaderStartError) as exc:
+        _fail(str(exc))
+    if as_json:
+        for r in results:
+            console.print(json.dumps(r.to_dict()), markup=False, highlight=False, soft_wrap=True)
+    else:
+        table = Table(title=f"{len(results)} files in the Airflow 2 runtime")
+        for column in ("file", "status", "line", "problem", "DAGs", "warnings", "template failures"):
+            table.add_column(column)
+        for r in results:
+            problem = r.import_errors[0].message if r.import_errors else (r.detail or "")
+            if not problem and r.render_failures:
+                f = r.render_failures[0]
+                problem = f"{f.task_id}.{f.field}: {f.error}"
+            table.add_row(r.file, r.status, str(r.line or ""), problem.splitlines()[0] if problem else "",
+                          ", ".join(r.dag_ids), str(len(r.warnings) + len(r.render_warnings)),
+                          str(len(r.render_failures)))
+        console.print(table)
+    if any(not r.ok or r.render_failures for r in results):
+        raise typer.Exit(1)
 
 
 @app.command()
