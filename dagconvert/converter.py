@@ -148,6 +148,7 @@ class ConversionContext:
         self.taken_names: set[str] = set(analysis.bindings)
         self.required: dict[str, list[tuple[str, str | None]]] = {}  # module -> [(name, asname)]
         self.required_modules: dict[str, str] = {}  # top-level module -> local name (`import m [as local]`)
+        self.handed_out: set[str] = set()  # local names require_import returned: their imports must stay
         self.renames: dict[str, str] = {}
         self._collect_names()
 
@@ -204,40 +205,35 @@ class ConversionContext:
         if isinstance(node, cst.Name):
             self.converted_refs[node.value] += 1
 
-    def require_import(self, qname: str) -> str:
-        """Make ``module.Name`` importable in the output and return the local name to use for it.
+    def require_import(self, qname: str, alias: str | None = None) -> str:
+        """Make ``qname`` importable in the output and return the local name to use for it.
 
-        A dotless name is a top-level module (``"pendulum"``): ``import pendulum``, or the file's own
-        module-level ``import pendulum`` when it has one."""
+        ``module.Name`` is imported as ``from module import Name`` (``as alias`` when given: ``require_import(
+        "kubernetes.client.models", alias="k8s")``), a dotless name as ``import module``. A name the file
+        already imports at module level is used under its local name; a taken local name gets a suffix."""
+        local = self._require_import(qname, alias)
+        self.handed_out.add(local)
+        return local
+
+    def _require_import(self, qname: str, alias: str | None) -> str:
         if qname in self.bound:
             return self.bound[qname]
+        for local, binding in self.analysis.bindings.items():
+            if binding.qname == qname and binding.top_level and not binding.guarded:
+                self.bound[qname] = local
+                return local
         module, _, name = qname.rpartition(".")
-        if not module:
-            return self._require_module(name)
-        local = name
+        local = base = alias or name
         n = 2
         while local in self.taken_names:
-            local = f"{name}_{n}"
+            local = f"{base}_{n}"
             n += 1
         self.taken_names.add(local)
         self.bound[qname] = local
-        self.required.setdefault(module, []).append((name, None if local == name else local))
-        return local
-
-    def _require_module(self, module: str) -> str:
-        binding = self.analysis.bindings.get(module)
-        if binding is not None and binding.module_import and binding.qname == module and binding.top_level \
-                and not binding.guarded:
-            self.bound[module] = module
-            return module
-        local = module
-        n = 2
-        while local in self.taken_names:
-            local = f"{module}_{n}"
-            n += 1
-        self.taken_names.add(local)
-        self.bound[module] = local
-        self.required_modules[module] = local
+        if module:
+            self.required.setdefault(module, []).append((name, None if local == name else local))
+        else:
+            self.required_modules[name] = local
         return local
 
 
@@ -335,13 +331,14 @@ class Converter(cst.CSTTransformer):
 
     def _apply_call_rules(self, original_node: cst.Call, updated_node: cst.Call):
         target = self.ctx.call_target(original_node.func)
+        todos_before = len(self.ctx.todos)
         result: cst.BaseExpression = updated_node
         for rule in self.call_rules:
             if not isinstance(result, cst.Call):
                 break
             result = rule.leave_call(self.ctx, result, target)
         if (isinstance(result, cst.Call) and target is not None and target.decision.action is Action.REPLACE
-                and result.func is updated_node.func):
+                and result.func is updated_node.func and len(self.ctx.todos) == todos_before):
             self.ctx.todo(target.decision.rule, f"{target.qname} was not converted: {target.decision.reason}")
         return result
 

@@ -157,9 +157,10 @@ def rewrite_import_line(line: cst.SimpleStatementLine, ctx: "ConversionContext",
 
 
 def _every_use_converted(ctx: "ConversionContext", local: str) -> bool:
-    """A rule rewrote every reference to this imported name (``ctx.mark_converted``): nothing needs it."""
+    """A rule rewrote every reference to this imported name (``ctx.mark_converted``) and no rule asked for
+    it (``require_import``): nothing needs it."""
     converted = ctx.converted_refs.get(local, 0)
-    return converted > 0 and converted >= ctx.analysis.ref_counts.get(local, 0)
+    return converted > 0 and converted >= ctx.analysis.ref_counts.get(local, 0) and local not in ctx.handed_out
 
 
 def _is_import_line(stmt: cst.CSTNode) -> bool:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -51,6 +52,12 @@ def _resolve(path: str | None, later: dict[str, str | None]) -> str | None:
         seen.add(path)
         path = later[path]
     return path
+
+
+def _same_name_move(old: str, new: str | None) -> bool:
+    """A plain dotted target with the same final name: a drop-in move, not a rewrite recipe."""
+    return bool(new) and re.fullmatch(r"[A-Za-z_][\w.]*", new) is not None and new != old \
+        and new.rsplit(".", 1)[-1] == old.rsplit(".", 1)[-1]
 
 
 def derive(reference: Path) -> dict[str, dict]:
@@ -87,6 +94,10 @@ def derive(reference: Path) -> dict[str, dict]:
             entry = {"to": _resolve(new, later), "status": "moved", "kind": row["kind"], "provider": row.get("provider")}
         elif status == "removed":
             entry = {"to": None, "status": "removed", "kind": row["kind"], "provider": None}
+        elif status == "deprecated_same_path" and _same_name_move(old, new):
+            # still importable but deprecated, and the same name lives on elsewhere (helpers.chain ->
+            # models.baseoperator.chain, utils.file.TemporaryDirectory -> tempfile.TemporaryDirectory): a move
+            entry = {"to": new, "status": "moved", "kind": row["kind"], "provider": None}
         elif status == "deprecated_same_path":
             entry = {"to": old, "status": "deprecated_same_path", "kind": row["kind"], "provider": None}
         else:  # broken_in_1.10.15: nothing to convert to
