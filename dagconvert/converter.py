@@ -150,6 +150,8 @@ class ConversionContext:
         self.required_modules: dict[str, str] = {}  # top-level module -> local name (`import m [as local]`)
         self.handed_out: set[str] = set()  # local names require_import returned: their imports must stay
         self.renames: dict[str, str] = {}
+        self.function_depth = 0     # > 0 inside a def (rules ask "is this code run at import time?")
+        self.with_item_depth = 0    # > 0 inside the items of a `with` statement (`with DAG(...) as dag:`)
         self._collect_names()
 
     def _collect_names(self) -> None:
@@ -300,6 +302,14 @@ class Converter(cst.CSTTransformer):
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.skip_names.add(id(node.name))
+        self.ctx.function_depth += 1
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        self.ctx.with_item_depth += 1
+
+    def leave_WithItem(self, original_node: cst.WithItem, updated_node: cst.WithItem) -> cst.WithItem:
+        self.ctx.with_item_depth -= 1
+        return updated_node
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         self.skip_names.add(id(node.name))
@@ -351,6 +361,7 @@ class Converter(cst.CSTTransformer):
         return result
 
     def leave_FunctionDef(self, original_node, updated_node):
+        self.ctx.function_depth -= 1
         result = updated_node
         for rule in self.function_rules:
             if not isinstance(result, cst.FunctionDef):
