@@ -6,6 +6,7 @@ import ast
 import re
 import warnings
 import weakref
+from dataclasses import dataclass
 from typing import Any, Self
 
 import libcst as cst
@@ -371,9 +372,36 @@ def _default_args_exprs(ctx) -> list[ast.expr]:
                     continue
                 values = [kw.value]
                 if isinstance(kw.value, ast.Name) and function is not None:
-                    values = _parameter_values(tree, function, kw.value.id) or values
+                    local = _local_value(function, kw.value.id)
+                    values = [local] if local is not None else \
+                        _parameter_values(tree, function, kw.value.id) or values
                 exprs.extend(values)
     return exprs
+
+
+def _local_value(function: ast.AST, name: str) -> ast.expr | None:
+    """The value of a function's local ``name`` assigned exactly once (``args = {...}``) and not changed
+    in place, else None."""
+    values: list[ast.expr | None] = []
+    stack: list[ast.AST] = list(function.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) \
+                and node.targets[0].id == name:
+            values.append(node.value)
+            stack.append(node.value)
+            continue
+        rebound = isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Store)
+        changed = (isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store)
+                   and isinstance(node.value, ast.Name) and node.value.id == name) or (
+            isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == name
+            and node.attr in ("update", "setdefault", "pop", "clear"))
+        if rebound or changed:
+            values.append(None)
+        stack.extend(ast.iter_child_nodes(node))
+    return values[0] if len(values) == 1 else None
 
 
 def _default_args_keys(ctx) -> frozenset[str] | None:
@@ -448,7 +476,7 @@ def _source_in(ctx, expr: ast.expr, key: str, depth: int = 0) -> str | None:
     """Source of the value a default_args expression holds for ``key`` (it is known to hold one)."""
     if depth > 5:
         return None
-    if isinstance(expr, ast.Name):
+    if isinstance(expr, ast.Name):  # the dict at run time, whatever built it
         return f"{expr.id}[{key!r}]" if expr.id in file_state(ctx, "module_names", _module_names) and \
             module_value(ctx, expr.id) is not None else None
     if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr == "copy":
@@ -472,6 +500,22 @@ def _source_in(ctx, expr: ast.expr, key: str, depth: int = 0) -> str | None:
     return None
 
 
+def _mutated_keys(ctx, name: str) -> set[str]:
+    """Keys a module-level dict gets after it is built (``NAME['k'] = ...``, ``NAME.update(k=...)``)."""
+    keys: set[str] = set()
+    for node in ast.walk(ctx.analysis.tree):
+        if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store) and \
+                isinstance(node.value, ast.Name) and node.value.id == name and \
+                isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
+            keys.add(node.slice.value)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+                isinstance(node.func.value, ast.Name) and node.func.value.id == name and node.func.attr == "update":
+            for a in node.args:
+                keys |= _dict_keys(ctx, a, set()) or set()
+            keys |= {kw.arg for kw in node.keywords if kw.arg}
+    return keys
+
+
 def _every_dag_has_default_args(ctx) -> bool:
     for node in ast.walk(ctx.analysis.tree):
         if isinstance(node, ast.Call):
@@ -493,7 +537,7 @@ def default_args_source(ctx, key: str) -> str | None:
         keys = _dict_keys(ctx, expr, set())
         if keys is None:
             return None
-        if key in keys:
+        if key in keys or (isinstance(expr, ast.Name) and key in _mutated_keys(ctx, expr.id)):
             sources.add(_source_in(ctx, expr, key))
     return sources.pop() if len(sources) == 1 and None not in sources else None
 
@@ -508,9 +552,10 @@ def check_default_args(ctx, args: dict[str, cst.Arg], params, class_name: str, n
         return []
     keys = default_args_keys(ctx)
     if keys is None:
-        raise Unconvertible(f"this file's default_args cannot be read statically (imported or computed): it "
-                            f"may set {', '.join(sorted(missing)[:4])}{', ...' if len(missing) > 4 else ''} for "
-                            f"{class_name}; pass them in the call, or convert it by hand")
+        shown = ", ".join(sorted(missing)[:3]) + (", ..." if len(missing) > 3 else "")
+        raise Unconvertible(f"this file's default_args cannot be read statically (imported or computed): Airflow "
+                            f"1.10 gave {class_name} the arguments they set that {new_class} does not take "
+                            f"({shown}); pass those in the call, or convert it by hand")
     moved = []
     for name in sorted(p for p in missing if p in keys):
         source = default_args_source(ctx, name)
@@ -535,6 +580,10 @@ def default_args_sets(ctx, name: str) -> bool:
 
 def module_value(ctx, name: str) -> ast.expr | None:
     """The value of a module-level name bound exactly once, by ``NAME = value`` (``OPTIONS = {...}``)."""
+    return file_state(ctx, f"module_value:{name}", lambda c: _module_value(c, name))
+
+
+def _module_value(ctx, name: str) -> ast.expr | None:
     values: list[ast.expr | None] = []
     stack: list[ast.AST] = list(ctx.analysis.tree.body)
     while stack:
@@ -552,6 +601,60 @@ def module_value(ctx, name: str) -> ast.expr | None:
             values.extend(None for alias in node.names if (alias.asname or alias.name.split(".")[0]) == name)
         stack.extend(ast.iter_child_nodes(node))
     return values[0] if len(values) == 1 else None
+
+
+def dict_items(ctx, node: cst.BaseExpression) -> dict[str, tuple[str, Any]] | None:
+    """The items of the dict an expression denotes, when the file shows them: a dict literal, a module-level
+    name bound to one, or a string-keyed subscript of those (``default_args['options']``). Each key maps to
+    (source of an expression for its value at the call site, literal value or ``NotLiteral``); None when
+    unknown (computed, ``**`` splats, keys that are not strings)."""
+    code = code_of(node)
+    try:
+        expr = ast.parse(code.strip(), mode="eval").body
+    except SyntaxError:
+        return None
+
+    def resolve(e: ast.expr, prefix: str | None, depth: int = 0):
+        if depth > 5:
+            return None
+        if isinstance(e, ast.Dict):
+            return e, prefix
+        if isinstance(e, ast.Name):
+            value = module_value(ctx, e.id)
+            return None if value is None else resolve(value, e.id, depth + 1)
+        if isinstance(e, ast.Subscript) and isinstance(e.slice, ast.Constant) and isinstance(e.slice.value, str):
+            base = resolve(e.value, ast.unparse(e.value), depth + 1)
+            if base is None or base[1] is None:
+                return None
+            found = _dict_value(base[0], e.slice.value)
+            if found is None:
+                return None
+            return resolve(found, f"{base[1]}[{e.slice.value!r}]", depth + 1)
+        return None
+
+    resolved = resolve(expr, None)
+    if resolved is None or any(k is None or not isinstance(k, ast.Constant) or not isinstance(k.value, str)
+                               for k in resolved[0].keys):
+        return None
+    dict_node, prefix = resolved
+    items: dict[str, tuple[str, Any]] = {}
+    for k, v in zip(dict_node.keys, dict_node.values):
+        source = f"{prefix}[{k.value!r}]" if prefix else (ast.get_source_segment(code.strip(), v) or ast.unparse(v))
+        try:
+            value = ast.literal_eval(v)
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            value = NotLiteral
+        items[k.value] = (source, value)
+    return items
+
+
+def _dict_value(node: ast.Dict, key: str) -> ast.expr | None:
+    for k, v in reversed(list(zip(node.keys, node.values))):
+        if k is None:
+            return None  # a splat may hold it
+        if isinstance(k, ast.Constant) and k.value == key:
+            return v
+    return None
 
 
 def template_hazard(value: Any, *, jinja: bool = True, exts: tuple[str, ...] = ()) -> str | None:
@@ -855,13 +958,45 @@ def check_available(ctx, *qnames: str) -> None:
         raise Unconvertible(f"{', '.join(missing)} does not exist in profile {ctx.profile.name}")
 
 
+def explode_call(call: cst.Call) -> cst.Call:
+    """The call written one argument per line (indented one level, ``)`` on its own line, trailing comma)."""
+    if not call.args:
+        return call
+    inner = cst.ParenthesizedWhitespace(first_line=cst.TrailingWhitespace(), indent=True,
+                                        last_line=cst.SimpleWhitespace("    "))
+    closing = inner.with_changes(last_line=cst.SimpleWhitespace(""))
+
+    def line_break(ws, last: cst.ParenthesizedWhitespace) -> cst.ParenthesizedWhitespace:
+        if isinstance(ws, cst.ParenthesizedWhitespace):  # keep its comments
+            return ws.with_changes(indent=True, last_line=last.last_line,
+                                   empty_lines=[e.with_changes(indent=True, whitespace=last.last_line)
+                                                for e in ws.empty_lines])
+        return last
+
+    args = []
+    for i, a in enumerate(call.args):
+        last = closing if i == len(call.args) - 1 else inner
+        ws = a.comma.whitespace_after if isinstance(a.comma, cst.Comma) else a.whitespace_after_arg
+        args.append(a.with_changes(comma=cst.Comma(whitespace_after=line_break(ws, last)),
+                                   whitespace_after_arg=cst.SimpleWhitespace("")))
+    return call.with_changes(whitespace_before_args=line_break(call.whitespace_before_args, inner), args=args)
+
+
+MAX_INLINE = 90  # a restructured call not written one argument per line that gets longer is rewritten so
+
+
 def restructure(rule, ctx, call: cst.Call, convert, *, replaced: bool = True) -> cst.Call:
     """Shared ``leave_call`` body of restructuring rules: ``convert(ctx, call)`` returns the new call and a
-    message, or raises ``Unconvertible`` (then the call stays, with the reason as a TODO)."""
+    message, or raises ``Unconvertible`` (then the call stays, with the reason as a TODO). A call not written
+    one argument per line whose new form gets long is converted again from that layout."""
     try:
         new_call, message = convert(ctx, call)
+        if call_indent(call, ctx) is None and max(len(line) for line in code_of(new_call).splitlines()) > MAX_INLINE:
+            new_call, message = convert(ctx, explode_call(call))
     except Unconvertible as why:
         ctx.todo(rule.code, str(why))
+        return call
+    if new_call is call:  # nothing to do after all
         return call
     if replaced:
         ctx.mark_converted(call.func)
@@ -957,3 +1092,134 @@ def module_literal(ctx, name: str, line: int | None = None) -> Any:
         return ast.literal_eval(bound)
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
         return NotLiteral
+
+
+# -- strings built from constants (a table name, a GCS URI) ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class StrExpr:
+    """A piece of a string expression that is not literal text: its source, the values it can take when the
+    file shows them (a module-level constant, a loop variable over a constant list), and for a constant the
+    pieces it is made of."""
+
+    code: str
+    values: frozenset[str] | None = None
+    parts: tuple | None = None
+
+
+def _loop_values(ctx, name: str, line: int) -> frozenset[str] | None:
+    """The values of ``name`` when it is the target of a ``for`` loop around ``line`` over constant strings."""
+    for node in ast.walk(ctx.analysis.tree):
+        if isinstance(node, (ast.For, ast.AsyncFor)) and isinstance(node.target, ast.Name) and \
+                node.target.id == name and node.lineno <= line <= (node.end_lineno or node.lineno):
+            items = node.iter
+            if isinstance(items, ast.Name):
+                items = module_value(ctx, items.id)
+            if isinstance(items, (ast.List, ast.Tuple, ast.Set)) and all(
+                    isinstance(e, ast.Constant) and isinstance(e.value, str) for e in items.elts):
+                return frozenset(e.value for e in items.elts)
+            return None
+    return None
+
+
+def _string_parts(ctx, e: ast.expr, line: int, depth: int = 0) -> list | None:
+    if depth > 8:
+        return None
+    if isinstance(e, ast.Constant):
+        return [e.value] if isinstance(e.value, str) else None
+    if isinstance(e, ast.JoinedStr):
+        parts: list = []
+        for v in e.values:
+            if isinstance(v, ast.Constant):
+                parts.append(v.value)
+            elif isinstance(v, ast.FormattedValue) and v.conversion == -1 and v.format_spec is None:
+                sub = _string_parts(ctx, v.value, line, depth + 1)
+                if sub is None:
+                    return None
+                parts += sub
+            else:
+                return None
+        return parts
+    if isinstance(e, ast.BinOp) and isinstance(e.op, ast.Add):
+        left, right = _string_parts(ctx, e.left, line, depth + 1), _string_parts(ctx, e.right, line, depth + 1)
+        return None if left is None or right is None else left + right
+    if isinstance(e, ast.Call) and isinstance(e.func, ast.Attribute) and e.func.attr == "format" and \
+            isinstance(e.func.value, ast.Constant) and isinstance(e.func.value.value, str) and \
+            not any(isinstance(a, ast.Starred) for a in e.args) and all(kw.arg for kw in e.keywords):
+        import string
+
+        parts, auto = [], 0
+        try:
+            fields = list(string.Formatter().parse(e.func.value.value))
+        except ValueError:
+            return None
+        for text, field, spec, conversion in fields:
+            parts.append(text)
+            if field is None:
+                continue
+            if spec or conversion or any(c in field for c in ".["):
+                return None
+            if field == "":
+                field, auto = str(auto), auto + 1
+            arg = e.args[int(field)] if field.isdigit() and int(field) < len(e.args) else \
+                next((kw.value for kw in e.keywords if kw.arg == field), None)
+            sub = None if arg is None else _string_parts(ctx, arg, line, depth + 1)
+            if sub is None:
+                return None
+            parts += sub
+        return parts
+    if isinstance(e, ast.Name):
+        value = module_value(ctx, e.id)
+        if value is not None:
+            sub = _string_parts(ctx, value, line, depth + 1)
+            if sub is None:
+                return None
+            known = "".join(sub) if all(isinstance(p, str) for p in sub) else None
+            return [StrExpr(e.id, None if known is None else frozenset({known}), tuple(sub))]
+        values = _loop_values(ctx, e.id, line)
+        return None if values is None else [StrExpr(e.id, values)]
+    return None
+
+
+def string_parts(ctx, node: cst.BaseExpression) -> list | None:
+    """A string expression as a list of literal text and ``StrExpr`` pieces, when it is built from string
+    literals, f-strings, ``+``, ``str.format`` and names the file gives values (module constants, a loop
+    over a constant list); None otherwise."""
+    try:
+        expr = ast.parse(code_of(node).strip(), mode="eval").body
+    except SyntaxError:
+        return None
+    parts = _string_parts(ctx, expr, getattr(ctx, "line", 1))
+    if parts is None:
+        return None
+    merged: list = []
+    for part in parts:
+        if isinstance(part, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += part
+        elif part != "":
+            merged.append(part)
+    return merged
+
+
+def known_prefix(parts: list) -> str:
+    """The text every value of a ``string_parts`` result starts with."""
+    prefix = ""
+    for part in parts:
+        if isinstance(part, str):
+            prefix += part
+        elif part.values is not None and len(part.values) == 1:
+            prefix += next(iter(part.values))
+        else:
+            break
+    return prefix
+
+
+def parts_code(parts: list, quote: str = "'") -> Any:
+    """A ``string_parts`` result back as a value for ``render_value``: the text, the one piece's source, or
+    the pieces joined with ``+``."""
+    if all(isinstance(p, str) for p in parts):
+        return "".join(parts)
+    if len(parts) == 1:
+        return Code(parts[0].code)
+    return Code(" + ".join(render_value(p, quote=quote) if isinstance(p, str) else p.code for p in parts))
