@@ -205,7 +205,7 @@ def import_section(dag_file: str, dagbag: Any, recorded: list[warnings.WarningMe
         text = str(text)
         import_errors.append({"file": path, "line": error_line(text, dag_file), "message": error_summary(text),
                               "traceback": text})
-    captured = [c for texts in dagbag.captured_warnings.values() for c in texts]
+    captured = [c for texts in getattr(dagbag, "captured_warnings", {}).values() for c in texts]
     top_level = [d for d in dagbag.dags.values() if getattr(d, "parent_dag", None) is None]
     notes: list[str] = []
     dags: list[dict[str, Any]] = []
