@@ -151,7 +151,6 @@ class ConversionContext:
         self.handed_out: set[str] = set()  # local names require_import returned: their imports must stay
         self.renames: dict[str, str] = {}
         self.function_depth = 0     # > 0 inside a def (rules ask "is this code run at import time?")
-        self.with_item_depth = 0    # > 0 inside the items of a `with` statement (`with DAG(...) as dag:`)
         self._collect_names()
 
     def _collect_names(self) -> None:
@@ -254,6 +253,7 @@ class Converter(cst.CSTTransformer):
         self.function_rules = sorted((r for r in rules if hasattr(r, "leave_function")), key=lambda r: r.order)
         self.dict_rules = sorted((r for r in rules if hasattr(r, "leave_dict")), key=lambda r: r.order)
         self.subscript_rules = sorted((r for r in rules if hasattr(r, "leave_subscript")), key=lambda r: r.order)
+        self.statement_rules = sorted((r for r in rules if hasattr(r, "leave_statement")), key=lambda r: r.order)
 
     # -- pruning and statement frames ----------------------------------------------------------------
     def on_visit(self, node: cst.CSTNode) -> bool:
@@ -304,12 +304,6 @@ class Converter(cst.CSTTransformer):
         self.skip_names.add(id(node.name))
         self.ctx.function_depth += 1
 
-    def visit_WithItem(self, node: cst.WithItem) -> None:
-        self.ctx.with_item_depth += 1
-
-    def leave_WithItem(self, original_node: cst.WithItem, updated_node: cst.WithItem) -> cst.WithItem:
-        self.ctx.with_item_depth -= 1
-        return updated_node
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         self.skip_names.add(id(node.name))
@@ -384,6 +378,16 @@ class Converter(cst.CSTTransformer):
                 break
             result = rule.leave_subscript(self.ctx, result)
         return result
+
+    def leave_SimpleStatementLine(self, original_node, updated_node):
+        result = updated_node
+        for rule in self.statement_rules:
+            if not isinstance(result, type(updated_node)):
+                break
+            result = rule.leave_statement(self.ctx, result)
+        return result
+
+    leave_SimpleStatementSuite = leave_SimpleStatementLine  # `if x: a; b` (its TODOs go above the compound)
 
     # -- imports ---------------------------------------------------------------------------------------
     def _rewrite_nested_imports(self, line: cst.SimpleStatementLine):

@@ -7,6 +7,8 @@ Hooks (all optional; return the node unchanged when the rule does not apply):
 - ``leave_function(ctx, node)``: every ``FunctionDef`` in a visited statement.
 - ``leave_dict(ctx, node)``: every ``Dict`` literal in a visited statement.
 - ``leave_subscript(ctx, node)``: every ``Subscript`` in a visited statement.
+- ``leave_statement(ctx, node)``: every ``SimpleStatementLine`` (and one-line suite, ``if x: a; b``) visited, after
+  the hooks on its parts; it returns a node of the same type (``dag >> t`` -> ``t.dag = dag``).
 
 A rule reports what it did with ``ctx.change(code, message)`` and what it would not do with
 ``ctx.todo(code, message)`` (a ``# TODO(airflow2): ...`` comment is put above the statement). A rule never

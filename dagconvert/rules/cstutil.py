@@ -443,6 +443,51 @@ def default_args_keys(ctx) -> frozenset[str] | None:
     return file_state(ctx, "default_args_keys", _default_args_keys)
 
 
+def dict_keys(ctx, node: ast.expr) -> frozenset[str] | None:
+    """The exact string keys of one dict expression (a literal, ``dict(...)``, ``{**BASE}``, ``NAME.copy()``,
+    a module-level name), with what the module does to the dicts it names afterwards (``NAME['k'] = ...``,
+    ``.update(...)``, ``.setdefault('k', ...)``); None when they cannot be known, or when a key may be removed
+    (``del NAME[...]``, ``.pop()``, ``.popitem()``, ``.clear()``)."""
+    names: set[str] = set()
+    keys = _dict_keys(ctx, node, names)
+    if keys is None:
+        return None
+    for node_ in ast.walk(ctx.analysis.tree):
+        target = node_.value if isinstance(node_, ast.Subscript) else \
+            node_.func.value if isinstance(node_, ast.Call) and isinstance(node_.func, ast.Attribute) else None
+        if not (isinstance(target, ast.Name) and target.id in names):
+            continue
+        if isinstance(node_, ast.Subscript):
+            if isinstance(node_.ctx, ast.Del):
+                return None
+            if isinstance(node_.ctx, ast.Store):
+                if not (isinstance(node_.slice, ast.Constant) and isinstance(node_.slice.value, str)):
+                    return None
+                keys.add(node_.slice.value)
+        elif node_.func.attr in ("pop", "popitem", "clear"):
+            return None
+        elif node_.func.attr == "setdefault":
+            if not (node_.args and isinstance(node_.args[0], ast.Constant) and isinstance(node_.args[0].value, str)):
+                return None
+            keys.add(node_.args[0].value)
+        elif node_.func.attr == "update":
+            for a in node_.args:
+                sub = _dict_keys(ctx, a, set())
+                if sub is None:
+                    return None
+                keys |= sub
+            if any(kw.arg is None for kw in node_.keywords):
+                return None
+            keys |= {kw.arg for kw in node_.keywords}
+    return frozenset(keys)
+
+
+def parameter_values(ctx, function: ast.AST, name: str) -> list[ast.expr] | None:
+    """What the module's calls of ``function`` (by name) pass for its parameter ``name``; None when a call does
+    not show it or the function is never called by name."""
+    return _parameter_values(ctx.analysis.tree, function, name)
+
+
 def _module_names(ctx) -> frozenset[str]:
     """Names bound by the module's top-level statements (assignments, imports, defs, classes)."""
     names: set[str] = set()

@@ -120,9 +120,10 @@ class DagFullFilepath(Rule):
 class DagAutoRegister(Rule):
     code = "AM310"
     name = "dag-auto-register"
-    summary = ("`with DAG(...)` inside a function gets auto_register=False: Airflow 1.10 registered only DAGs "
-               "bound to module-level names, Airflow 2.4+ also registers every DAG used as a context manager, "
-               "so a factory's DAG that 1.10 never loaded would appear.")
+    summary = ("A DAG(...) built inside a function gets auto_register=False: Airflow 1.10 registered only DAGs "
+               "bound to module-level names, Airflow 2.4+ also registers every DAG used as a context manager "
+               "(`with DAG(...)` or `with dag:`), so a factory's DAG that 1.10 never loaded would appear. At "
+               "module level a DAG is bound to a global anyway, so nothing changes there.")
     interest = _DAG_INTEREST
     order = 34
     examples = (
@@ -143,14 +144,14 @@ class DagAutoRegister(Rule):
     )
 
     def leave_call(self, ctx, call: cst.Call, target: CallTarget | None):
-        if not _is_dag(target) or ctx.function_depth == 0 or ctx.with_item_depth == 0:
+        if not _is_dag(target) or ctx.function_depth == 0:
             return call
         if not ctx.profile.airflow_at_least("2.4") or cstutil.kwarg(call, "auto_register") is not None:
             return call
         if cstutil.has_star_args(call):
             return call
-        ctx.change(self.code, "DAG used as a context manager in a function: auto_register=False keeps 1.10's "
-                              "registration (only DAGs bound at module level)")
+        ctx.change(self.code, "DAG built in a function: auto_register=False keeps 1.10's registration "
+                              "(only DAGs bound at module level)")
         return cstutil.append_kwarg(call, "auto_register", cst.Name("False"))
 
 

@@ -143,7 +143,10 @@ class SubDagExecutor(Rule):
                     "s = SubDagOperator(task_id='s', subdag=make(), executor=SequentialExecutor())\n"),
             after=("from airflow.operators.subdag import SubDagOperator\n"
                    "from airflow.executors.sequential_executor import SequentialExecutor\n"
+                   "# TODO(airflow2): AM404 SubDagOperator was not converted to a TaskGroup (Airflow 2 deprecates "
+                   "it): make() is not a function defined at the top of this file: convert by hand\n"
                    "s = SubDagOperator(task_id='s', subdag=make())\n"),
+            todos=("not converted to a TaskGroup",),
         ),
     )
 
