@@ -65,23 +65,60 @@ def fix_trailing_comma(original, args: list) -> list:
 
 
 def literal(node: cst.BaseExpression) -> Any:
-    """The Python value of a literal expression (strings, numbers, None/True/False, lists, dicts), else
-    ``NotLiteral``. Implicitly concatenated strings work; f-strings do not."""
-    if isinstance(node, cst.SimpleString):  # fast paths: most calls are on simple leaves
-        try:
-            return ast.literal_eval(node.value)
-        except (ValueError, SyntaxError):
-            return NotLiteral
-    if isinstance(node, cst.Name):
-        return _NAME_LITERALS.get(node.value, NotLiteral)
-    if isinstance(node, cst.Integer):
-        return int(node.value.replace("_", ""), 0) if not node.value.startswith("0") or node.value == "0" \
-            else ast.literal_eval(node.value)
+    """The Python value of a literal expression (strings, numbers, None/True/False, lists, tuples, sets,
+    dicts), else ``NotLiteral``. Implicitly concatenated strings work; f-strings do not.
+
+    Evaluated from the CST nodes directly: rendering a node back to text for ``ast.literal_eval`` costs a
+    codegen pass per call, and rules ask this question on most arguments they look at."""
     try:
-        code = cst.Module(body=[]).code_for_node(node)
-        return ast.literal_eval(code.strip())
-    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return _literal(node)
+    except (_NotLiteral, ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
         return NotLiteral
+
+
+class _NotLiteral(Exception):
+    pass
+
+
+def _literal(node: cst.BaseExpression) -> Any:
+    if isinstance(node, cst.SimpleString):
+        return ast.literal_eval(node.value)
+    if isinstance(node, cst.Name):
+        if node.value in _NAME_LITERALS:
+            return _NAME_LITERALS[node.value]
+        raise _NotLiteral
+    if isinstance(node, (cst.Integer, cst.Float, cst.Imaginary)):
+        return ast.literal_eval(node.value)
+    if isinstance(node, cst.ConcatenatedString):
+        left, right = _literal(node.left), _literal(node.right)
+        if type(left) is not type(right):
+            raise _NotLiteral
+        return left + right
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, (cst.Minus, cst.Plus)):
+        value = _literal(node.expression)
+        if not isinstance(value, (int, float, complex)) or isinstance(value, bool):
+            raise _NotLiteral
+        return -value if isinstance(node.operator, cst.Minus) else value
+    if isinstance(node, cst.List):
+        return [_element(e) for e in node.elements]
+    if isinstance(node, cst.Tuple):
+        return tuple(_element(e) for e in node.elements)
+    if isinstance(node, cst.Set):
+        return {_element(e) for e in node.elements}
+    if isinstance(node, cst.Dict):
+        out = {}
+        for e in node.elements:
+            if not isinstance(e, cst.DictElement):
+                raise _NotLiteral  # **spread
+            out[_literal(e.key)] = _literal(e.value)
+        return out
+    raise _NotLiteral  # calls, names, attributes, f-strings, operators: not literals
+
+
+def _element(element) -> Any:
+    if isinstance(element, (cst.StarredElement,)):
+        raise _NotLiteral
+    return _literal(element.value)
 
 
 class NotLiteral:

@@ -41,7 +41,8 @@ class ParamChanged(Rule):
                "the default (None), and left with a TODO otherwise.")
     # Only calls that pass one of the table's parameters need a visit (a call to BashOperator without
     # xcom_push has nothing to change).
-    interest = Interest(keywords=frozenset(p for rows in tables.param_changes().values() for p in rows),
+    interest = Interest(keywords=frozenset(p for rows in tables.param_changes().values() for p in rows
+                                           if p not in OWNED_ELSEWHERE),
                         strings=re.compile("^(?:" + "|".join(sorted(map(re.escape, RENAMED))) + ")$"))
     order = 20
     examples = (
