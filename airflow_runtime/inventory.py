@@ -3,7 +3,9 @@
 The conversion engine is target-aware: before it rewrites ``airflow.contrib.x.Y`` to a 2.x path it asks
 the profile whether that path exists there (``TargetProfile.has``). The answer comes from here: each
 candidate is imported *inside* the built runtime (``inside/inventory_probe.py``) and the result is
-written atomically as ``{"profile", "generated_by", "available", "missing", "errors"}``.
+written atomically as ``{"profile", "generated_by", "available", "missing", "errors", "accepted_kwargs"}``.
+``accepted_kwargs`` maps each available operator class to the keyword arguments its constructor accepts
+(``TargetProfile.accepted_kwargs``), one class a line so that a regenerated file diffs readably.
 Candidates come from the caller (the engine passes its table's targets).
 """
 
@@ -32,23 +34,37 @@ class InventoryError(RuntimeError):
 
 @dataclass(frozen=True)
 class Inventory:
-    """The answer for one profile: sorted names that import, sorted names that do not, and why not."""
+    """The answer for one profile: sorted names that import, sorted names that do not, and why not;
+    for each available operator class, the sorted keyword arguments its constructor accepts."""
 
     profile: str
     generated_by: str
     available: tuple[str, ...]
     missing: tuple[str, ...]
     errors: dict[str, str] = field(default_factory=dict)
+    accepted_kwargs: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {"profile": self.profile, "generated_by": self.generated_by, "available": list(self.available),
-                "missing": list(self.missing), "errors": dict(sorted(self.errors.items()))}
+                "missing": list(self.missing), "errors": dict(sorted(self.errors.items())),
+                "accepted_kwargs": {name: list(kwargs) for name, kwargs in sorted(self.accepted_kwargs.items())}}
+
+    def to_json(self) -> str:
+        """inventory.json's text: indented, except each class's accepted keyword list, kept on one line."""
+        data = self.to_dict()
+        accepted = data.pop("accepted_kwargs")
+        text = json.dumps(data, indent=2)
+        if not accepted:
+            return text[:-2] + ',\n  "accepted_kwargs": {}\n}\n'
+        rows = ",\n".join(f"    {json.dumps(name)}: {json.dumps(kwargs)}" for name, kwargs in accepted.items())
+        return text[:-2] + ',\n  "accepted_kwargs": {\n' + rows + "\n  }\n}\n"
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Inventory:
         return cls(profile=data["profile"], generated_by=data.get("generated_by", ""),
                    available=tuple(sorted(data.get("available", ()))), missing=tuple(sorted(data.get("missing", ()))),
-                   errors=dict(data.get("errors", {})))
+                   errors=dict(data.get("errors", {})),
+                   accepted_kwargs=_accepted(data.get("accepted_kwargs", {})))
 
     def has(self, name: str) -> bool | None:
         if name in self.available:
@@ -56,6 +72,10 @@ class Inventory:
         if name in self.missing:
             return False
         return None
+
+
+def _accepted(raw: dict[str, Any]) -> dict[str, tuple[str, ...]]:
+    return {str(name): tuple(sorted(str(k) for k in kwargs)) for name, kwargs in sorted(raw.items())}
 
 
 def probe_runtime(python: Path, candidates: Iterable[str], *, timeout_s: float = 900.0) -> dict[str, Any]:
@@ -103,8 +123,9 @@ def compute_inventory(profile: str | TargetProfile | None, candidates: Iterable[
                     f"python {answer.get('python')})")
     inventory = Inventory(profile=prof.name, generated_by=generated_by,
                           available=tuple(sorted(answer.get("available", []))),
-                          missing=tuple(sorted(answer.get("missing", []))), errors=dict(answer.get("errors", {})))
+                          missing=tuple(sorted(answer.get("missing", []))), errors=dict(answer.get("errors", {})),
+                          accepted_kwargs=_accepted(answer.get("accepted_kwargs", {})))
     if write:
         target = output or prof.inventory_file
-        atomic_write_text(target, json.dumps(inventory.to_dict(), indent=2) + "\n")
+        atomic_write_text(target, inventory.to_json())
     return inventory

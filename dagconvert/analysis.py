@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 
@@ -39,6 +40,11 @@ class Interest:
     function_params: frozenset[str] = frozenset()   # def parameters with these names
     decorators: frozenset[str] = frozenset()        # decorator qualified names (resolved) or bare names
     names: frozenset[str] = frozenset()             # qualified names referenced anywhere (Name/Attribute)
+    # What the fields above cannot say: ``node_filter(analysis, node)`` is asked about every node of one of
+    # ``node_types`` and marks its line when it answers True. It runs on every such node of every file: keep
+    # it cheap, and let it over-approximate (the rule decides on the libcst node).
+    node_types: tuple[type[ast.AST], ...] = ()
+    node_filter: Callable[[Analysis, ast.AST], bool] | None = None
 
 
 @dataclass
@@ -49,6 +55,8 @@ class Analysis:
     interesting: bytearray                   # per line (1-based): 1 when some rule may change that line
     call_lines: dict[int, list[int]] = field(default_factory=dict)  # id(stmt) -> lines of its calls in order
     imports_airflow: bool = False
+    identity_of: Callable[[str], str] = lambda qname: qname  # the decider's qname -> identity (for node filters)
+    memo: dict = field(default_factory=dict)   # per-file facts node filters compute once (key: their own)
 
     def resolve(self, node: ast.AST) -> str | None:
         """Qualified name of a Name/Attribute chain through the file's import bindings, else None."""
@@ -144,7 +152,8 @@ def analyse(source: str, tree: ast.Module, *, interests: list[Interest], identit
     bindings = collect_bindings(tree)
     n_lines = source.count("\n") + 2
     interesting = bytearray(n_lines + 1)
-    analysis = Analysis(tree=tree, bindings=bindings, ref_counts=Counter(), interesting=interesting)
+    analysis = Analysis(tree=tree, bindings=bindings, ref_counts=Counter(), interesting=interesting,
+                        identity_of=identity_of)
     analysis.imports_airflow = any(b.qname == "airflow" or b.qname.startswith("airflow.") for b in bindings.values())
 
     call_ids: set[str] = set()
@@ -154,6 +163,8 @@ def analyse(source: str, tree: ast.Module, *, interests: list[Interest], identit
     decorators: set[str] = set()
     names: set[str] = set()
     string_patterns = []
+    node_filters = [(i.node_types, i.node_filter) for i in interests if i.node_types and i.node_filter]
+    filter_types = tuple({t for types, _ in node_filters for t in types})
     for interest in interests:
         call_ids |= interest.call_identities
         every_call |= "*" in interest.call_identities
@@ -171,6 +182,9 @@ def analyse(source: str, tree: ast.Module, *, interests: list[Interest], identit
             interesting[line] = 1
 
     for node in ast.walk(tree):
+        if filter_types and isinstance(node, filter_types) and any(
+                isinstance(node, types) and accept(analysis, node) for types, accept in node_filters):
+            mark(node)
         if isinstance(node, ast.Name):
             if isinstance(node.ctx, ast.Load):
                 analysis.ref_counts[node.id] += 1

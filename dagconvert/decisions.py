@@ -86,6 +86,12 @@ class Decider:
             return Decision(Action.TODO, qname, identity, None,
                             f"{qname} was removed in Airflow 2" + (f": {note}" if note else ""), "AM102")
         target = entry.get("to")
+        if target and _is_class_attribute(target):
+            # e.g. `get_default_executor` -> `ExecutorLoader.get_default_executor`: not importable by name
+            owner, _, attr = target.rpartition(".")
+            return Decision(Action.TODO, qname, identity, None,
+                            f"{qname} is now {target}: import {owner.rpartition('.')[2]} from "
+                            f"{owner.rpartition('.')[0]} and use {owner.rpartition('.')[2]}.{attr}", "AM102")
         if target and self._available(target):
             if target == qname:
                 return Decision(Action.KEEP, qname, identity)
@@ -95,3 +101,9 @@ class Decider:
         else:
             missing = f"{qname} has no drop-in Airflow 2 equivalent"
         return self._replace_or_todo(qname, identity, missing)
+
+
+def _is_class_attribute(qname: str) -> bool:
+    """``pkg.module.Class.attr``: the part before the last dot names a class (CamelCase), not a module."""
+    owner = qname.rpartition(".")[0]
+    return bool(owner) and owner.rpartition(".")[2][:1].isupper()

@@ -4,8 +4,9 @@ A profile is a folder beside this file holding
 - ``profile.json``: name, Airflow version, description, where the versions come from;
 - ``requirements.txt``: the top-level pins (Airflow and each provider, exactly);
 - ``constraints.txt``: the full pin set of a resolved install (reproducible runtime builds);
-- ``inventory.json``: which candidate import targets exist in that install (generated inside the
-  built runtime by ``cli.py runtime inventory``; the test suite re-checks it against the real runtime).
+- ``inventory.json``: which candidate import targets exist in that install, and which keyword arguments
+  each operator class among them accepts (generated inside the built runtime by ``cli.py runtime
+  inventory``; the test suite re-checks it against the real runtime).
 
 Standard library only: the conversion engine reads profiles, and so does the runtime builder.
 """
@@ -69,17 +70,31 @@ class TargetProfile:
         return _version_tuple(self.airflow_version) >= _version_tuple(version)
 
     @cached_property
-    def _inventory(self) -> dict[str, bool]:
+    def _inventory_data(self) -> dict:
         if not self.inventory_file.exists():
             return {}
-        data = json.loads(self.inventory_file.read_text())
+        return json.loads(self.inventory_file.read_text())
+
+    @cached_property
+    def _inventory(self) -> dict[str, bool]:
+        data = self._inventory_data
         inv = {name: True for name in data.get("available", [])}
         inv.update({name: False for name in data.get("missing", [])})
         return inv
 
+    @cached_property
+    def _accepted_kwargs(self) -> dict[str, frozenset[str]]:
+        return {name: frozenset(kwargs) for name, kwargs in self._inventory_data.get("accepted_kwargs", {}).items()}
+
     def has(self, qualified_name: str) -> bool | None:
         """Whether ``module.Name`` imports in this profile: True/False from the inventory, None if unchecked."""
         return self._inventory.get(qualified_name)
+
+    def accepted_kwargs(self, qualified_name: str) -> frozenset[str] | None:
+        """The keyword arguments the operator class ``module.Name`` accepts in this profile (its ``__init__``
+        chain up to BaseOperator, from the inventory); None when the inventory does not describe it (not an
+        operator, not available, or not a candidate)."""
+        return self._accepted_kwargs.get(qualified_name)
 
 
 @lru_cache(maxsize=None)

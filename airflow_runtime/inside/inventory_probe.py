@@ -2,20 +2,29 @@
 
 ``python -m airflow_runtime.inside.inventory_probe`` reads ``{"candidates": ["pkg.module.Name", ...]}`` on
 stdin and writes one JSON object on stdout:
-``{"available": [...], "missing": [...], "errors": {name: reason}, "airflow_version": ..., "python": ...}``.
+``{"available": [...], "missing": [...], "errors": {name: reason}, "accepted_kwargs": {name: [...]},
+"airflow_version": ..., "python": ...}``.
 
 A name is available when ``importlib.import_module(module)`` and ``getattr(module, Name)`` both succeed;
 a name that is itself a module (``airflow.contrib.kubernetes``) is available when it imports. Warnings
 are suppressed (the shims of 1.10 paths warn on every use). A module whose import raises anything counts
 as missing, with the reason. Anything printed during imports goes to stderr, not into the answer.
+
+``accepted_kwargs``: for every available name that is an operator (a ``BaseOperator`` subclass, sensors
+included), the keyword arguments its constructor accepts (``accepted_kwargs``, below). Hooks are not listed:
+an unknown argument to a hook fails only when the hook is created, and a hook's ``**kwargs`` is often
+swallowed rather than passed on, which a signature cannot tell.
 """
 
 from __future__ import annotations
 
+import ast
 import importlib
+import inspect
 import json
 import os
 import sys
+import textwrap
 import warnings
 
 
@@ -57,9 +66,105 @@ def check(name: str) -> str | None:
     return primary or f"ModuleNotFoundError: No module named {parts[0]!r}"
 
 
+def _resolve(name: str) -> object:
+    """The object a name ``check`` found available (longest importable module, then attributes)."""
+    parts = name.split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        for attr in parts[cut:]:
+            obj = getattr(obj, attr)
+        return obj
+    raise ImportError(name)
+
+
+_KWARGS_METHODS = frozenset({"pop", "get", "setdefault", "__contains__", "__getitem__"})
+
+
+def _read_from_kwargs(function, var_kw: str) -> set[str]:
+    """String keys ``function`` reads out of its ``**var_kw`` (``kwargs.pop("x")``, ``kwargs.get("x")``,
+    ``kwargs["x"]``, ``"x" in kwargs``, ``del kwargs["x"]``): a deprecated name an operator still takes and
+    pops before passing the rest on. Generous on purpose: a name read here counts as accepted."""
+    try:
+        source = textwrap.dedent(inspect.getsource(function))
+        tree = ast.parse(source)
+    except (OSError, TypeError, SyntaxError):
+        return set()
+
+    def is_kwargs(node: ast.AST) -> bool:
+        return isinstance(node, ast.Name) and node.id == var_kw
+
+    def key(node: ast.AST) -> str | None:
+        return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        found = None
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and is_kwargs(node.func.value) \
+                and node.func.attr in _KWARGS_METHODS and node.args:
+            found = key(node.args[0])
+        elif isinstance(node, ast.Subscript) and is_kwargs(node.value):
+            found = key(node.slice)
+        elif isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], (ast.In, ast.NotIn)) \
+                and is_kwargs(node.comparators[0]):
+            found = key(node.left)
+        if found:
+            names.add(found)
+    return names
+
+
+def accepted_kwargs(cls: type, base: type) -> list[str] | None:
+    """The keyword arguments ``cls(...)`` accepts, for a subclass of ``base`` (BaseOperator); else None.
+
+    Walks the MRO's ``__init__`` signatures (through ``functools.wraps``): each one's named parameters are
+    accepted; one that takes ``**kwargs`` passes the rest on to the next ``__init__`` (plus the names it
+    reads out of ``kwargs`` itself); one without ``**kwargs``, or ``base``'s own (which rejects whatever
+    is left: "Invalid arguments were passed"), ends the chain. Keyword-only and positional-or-keyword
+    parameters count; positional-only ones do not.
+    """
+    if not (isinstance(cls, type) and issubclass(cls, base)):
+        return None
+    names: set[str] = set()
+    for klass in cls.__mro__:
+        init = klass.__dict__.get("__init__")
+        if init is None:
+            continue
+        function = inspect.unwrap(init)
+        if getattr(function, "__qualname__", None) != f"{klass.__qualname__}.__init__":
+            return None  # a wrapper that hides what it wraps, or a borrowed __init__: better unknown than wrong
+        try:
+            params = list(inspect.signature(init).parameters.values())
+        except (TypeError, ValueError):
+            return None
+        var_kw = None
+        for i, p in enumerate(params):
+            if i == 0 and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
+                continue  # self
+            if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY):
+                names.add(p.name)
+            elif p.kind is p.VAR_KEYWORD:
+                var_kw = p.name
+        if var_kw is not None:
+            names |= _read_from_kwargs(function, var_kw)
+        if var_kw is None or klass is base:
+            break
+    return sorted(names)
+
+
+def _operator_base() -> type | None:
+    try:
+        from airflow.models.baseoperator import BaseOperator
+    except Exception:  # noqa: BLE001 - not an Airflow runtime: no operators to describe
+        return None
+    return BaseOperator
+
+
 def probe(candidates: list[str]) -> dict:
     available: list[str] = []
     errors: dict[str, str] = {}
+    accepted: dict[str, list[str]] = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for name in sorted(set(candidates)):
@@ -68,13 +173,21 @@ def probe(candidates: list[str]) -> dict:
                 available.append(name)
             else:
                 errors[name] = reason
+        base = _operator_base()
+        for name in available if base is not None else ():
+            try:
+                kwargs = accepted_kwargs(_resolve(name), base)
+            except Exception:  # noqa: BLE001 - a class that cannot be inspected stays unknown
+                kwargs = None
+            if kwargs is not None:
+                accepted[name] = kwargs
     try:
         import airflow
 
         airflow_version = airflow.__version__
     except Exception as exc:  # noqa: BLE001
         airflow_version = f"unavailable: {exc}"
-    return {"available": available, "missing": sorted(errors), "errors": errors,
+    return {"available": available, "missing": sorted(errors), "errors": errors, "accepted_kwargs": accepted,
             "airflow_version": airflow_version, "python": sys.version.split()[0]}
 
 

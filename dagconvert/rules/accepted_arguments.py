@@ -1,0 +1,152 @@
+"""AM203: keyword arguments the target operator class does not accept in the profile (rules.md section 2,
+section 6 rule 1).
+
+Airflow 1.10 logged "Invalid arguments were passed" and went on; Airflow 2's ``BaseOperator`` raises it, so
+one unknown keyword makes the whole DAG file fail to load. The parameter table (AM201) has only the changes a
+source names; the rest of what the 2.x classes dropped (323 parameters in the reference, signature diff only)
+has no known replacement. This rule finds them all, for the profile at hand, from what the profile's
+inventory says each operator class accepts (its ``__init__`` chain up to ``BaseOperator``, computed inside
+the runtime: ``TargetProfile.accepted_kwargs``), and leaves a TODO for each: what the value meant is for a
+person to decide.
+
+It runs last and looks at the call as the other rules left it, so a keyword they renamed or removed is not
+reported. A keyword another rule leaves in place with a TODO of its own (AM201's sourced rows, a computed
+``provide_context``) is not reported twice. Calls that a rule restructured into another class (REPLACE) and
+classes the inventory does not describe (not an operator, a project's own class) are left alone, and so is
+what ``**kwargs`` may hold.
+
+Interest: a call to a class with a known accepted set is of interest only when it passes a keyword outside
+that set, which the ``ast`` pre-pass can tell (``Interest.node_filter``), so statements whose operator calls
+are fine are not visited at all. The pre-pass does not know the profile: it asks whether any profile rejects
+the keyword (over-approximating), and the rule decides for the profile.
+"""
+
+from __future__ import annotations
+
+import ast
+from functools import cache
+
+import libcst as cst
+
+from dagconvert import tables
+from dagconvert.analysis import Analysis, Interest
+from dagconvert.decisions import Action
+from dagconvert.rules.base import CallTarget, Example, Rule
+from target_profiles import available_profiles, load_profile
+
+# Keywords other rules leave in the call with a TODO of their own (beside the parameter table's rows).
+OWNED_ELSEWHERE = frozenset({"provide_context"})  # AM202: a computed value
+
+
+@cache
+def _accepted_everywhere(identity: str) -> frozenset[str] | None:
+    """The keywords every profile that describes ``identity`` accepts; None when no profile describes it."""
+    known = [s for s in (load_profile(p).accepted_kwargs(identity) for p in available_profiles()) if s is not None]
+    if not known:
+        return None
+    return frozenset.intersection(*known)
+
+
+def _may_reject(analysis: Analysis, node: ast.AST) -> bool:
+    """Pre-pass filter: a call passing a keyword that some profile's class does not accept."""
+    if not node.keywords:
+        return False
+    qname = analysis.resolve(node.func)
+    if qname is None:
+        return False
+    accepted = _accepted_everywhere(analysis.identity_of(qname))
+    return accepted is not None and any(k.arg is not None and k.arg not in accepted for k in node.keywords)
+
+
+@cache
+def _owned(identity: str) -> frozenset[str]:
+    """Keywords of calls to ``identity`` that another rule is responsible for."""
+    rows = tables.param_changes().get(identity) or {}
+    return OWNED_ELSEWHERE | {param for param, row in rows.items() if not row.get("for_replacement")}
+
+
+def _final_class(target: CallTarget) -> str | None:
+    """The 2.x class the converted call constructs: the new path of a move, the identity of a kept name."""
+    decision = target.decision
+    if decision.action is Action.MOVE:
+        return decision.new_qname
+    if decision.action is Action.KEEP:
+        return decision.identity
+    return None  # REPLACE: restructured by its own rule; TODO: not converted at all
+
+
+def _still_calls(ctx, call: cst.Call, target: CallTarget, final: str) -> bool:
+    """The (converted) call still constructs the target class, not something a rule restructured it into."""
+    if ctx.resolve(call.func) in (target.qname, final):
+        return True
+    return isinstance(call.func, cst.Name) and ctx.bound.get(final) == call.func.value
+
+
+class ArgumentNotAccepted(Rule):
+    code = "AM203"
+    name = "argument-not-accepted"
+    summary = ("A keyword argument the 2.x operator class does not accept in the target profile (its __init__ "
+               "chain up to BaseOperator, from the profile's inventory) gets a TODO: Airflow 2 rejects unknown "
+               "arguments when the DAG file is parsed.")
+    interest = Interest(node_types=(ast.Call,), node_filter=_may_reject)
+    order = 1000  # last: it sees the call with every other rule's renames and removals done
+    examples = (
+        Example(
+            title="parameters the provider dropped with no named replacement (AM201 removes delegate_to=None)",
+            before=(
+                "from airflow.contrib.operators.gcs_to_bq import GoogleCloudStorageToBigQueryOperator\n"
+                "load = GoogleCloudStorageToBigQueryOperator(task_id='load', bucket='b', source_objects=['a.csv'],\n"
+                "    destination_project_dataset_table='p.d.t', bigquery_conn_id='bq',\n"
+                "    google_cloud_storage_conn_id='gcs', delegate_to=None)\n"
+            ),
+            after=(
+                "from airflow.providers.google.cloud.transfers.gcs_to_bigquery import GCSToBigQueryOperator\n"
+                "# TODO(airflow2): AM203 parameter bigquery_conn_id is not accepted by GCSToBigQueryOperator in "
+                "airflow-2.10.5: Airflow 2 rejects unknown arguments at parse time; remove it, or pass what it "
+                "meant the way GCSToBigQueryOperator takes it\n"
+                "# TODO(airflow2): AM203 parameter google_cloud_storage_conn_id is not accepted by "
+                "GCSToBigQueryOperator in airflow-2.10.5: Airflow 2 rejects unknown arguments at parse time; "
+                "remove it, or pass what it meant the way GCSToBigQueryOperator takes it\n"
+                "load = GCSToBigQueryOperator(task_id='load', bucket='b', source_objects=['a.csv'],\n"
+                "    destination_project_dataset_table='p.d.t', bigquery_conn_id='bq',\n"
+                "    google_cloud_storage_conn_id='gcs')\n"
+            ),
+            todos=("parameter bigquery_conn_id is not accepted by GCSToBigQueryOperator in airflow-2.10.5",
+                   "parameter google_cloud_storage_conn_id is not accepted"),
+        ),
+        Example(
+            title="an argument the class never took (1.10 only warned)",
+            before=(
+                "from airflow.operators.bash_operator import BashOperator\n"
+                "t = BashOperator(task_id='t', bash_command='make', xcom_push=True, labels={'team': 'data'})\n"
+            ),
+            after=(
+                "from airflow.operators.bash import BashOperator\n"
+                "# TODO(airflow2): AM203 parameter labels is not accepted by BashOperator in airflow-2.10.5: "
+                "Airflow 2 rejects unknown arguments at parse time; remove it, or pass what it meant the way "
+                "BashOperator takes it\n"
+                "t = BashOperator(task_id='t', bash_command='make', do_xcom_push=True, labels={'team': 'data'})\n"
+            ),
+            todos=("parameter labels is not accepted by BashOperator in airflow-2.10.5",),
+        ),
+    )
+
+    def leave_call(self, ctx, call: cst.Call, target: CallTarget | None) -> cst.BaseExpression:
+        if target is None:
+            return call
+        final = _final_class(target)
+        accepted = ctx.profile.accepted_kwargs(final) if final else None
+        if accepted is None or not _still_calls(ctx, call, target, final):
+            return call
+        owned = _owned(target.identity)
+        class_name = final.rpartition(".")[2]
+        for arg in call.args:
+            if arg.keyword is None or arg.keyword.value in accepted or arg.keyword.value in owned:
+                continue  # positional, *args/**kwargs, accepted, or another rule's
+            ctx.todo(self.code, f"parameter {arg.keyword.value} is not accepted by {class_name} in "
+                                f"{ctx.profile.name}: Airflow 2 rejects unknown arguments at parse time; remove "
+                                f"it, or pass what it meant the way {class_name} takes it")
+        return call
+
+
+RULES = (ArgumentNotAccepted,)
