@@ -56,6 +56,9 @@ class Analysis:
     call_lines: dict[int, list[int]] = field(default_factory=dict)  # id(stmt) -> lines of its calls in order
     imports_airflow: bool = False
     identity_of: Callable[[str], str] = lambda qname: qname  # the decider's qname -> identity (for node filters)
+    guarded_try_body_lines: set[int] = field(default_factory=set)  # imports in the try body of an ImportError guard
+    plain_modules: set[str] = field(default_factory=set)  # dotted modules bound by `import a.b.c` (no alias)
+    module_refs: Counter = field(default_factory=Counter)  # such a module path -> uses (`a.b.c.X`)
     memo: dict = field(default_factory=dict)   # per-file facts node filters compute once (key: their own)
 
     def resolve(self, node: ast.AST) -> str | None:
@@ -89,6 +92,9 @@ class _BindingCollector(ast.NodeVisitor):
         self.bindings: dict[str, Binding] = {}
         self._guard_depth = 0
         self._scope_depth = 0
+        self._in_guarded_try_body = 0
+        self.guarded_try_body_lines: set[int] = set()  # imports in the `try:` body of an ImportError guard
+        self.plain_modules: set[str] = set()           # `import a.b.c` (no alias): dotted module paths
 
     def _bind(self, binding: Binding) -> None:
         # First binding wins for guarded alternatives (try-branch), later plain rebinding overrides.
@@ -100,8 +106,10 @@ class _BindingCollector(ast.NodeVisitor):
     def visit_Try(self, node: ast.Try) -> None:
         guarded = any(_is_import_error_guard(h) for h in node.handlers)
         self._guard_depth += guarded
+        self._in_guarded_try_body += guarded
         for stmt in node.body:
             self.visit(stmt)
+        self._in_guarded_try_body -= guarded
         for handler in node.handlers:
             for stmt in handler.body:
                 self.visit(stmt)
@@ -117,7 +125,11 @@ class _BindingCollector(ast.NodeVisitor):
     visit_FunctionDef = visit_AsyncFunctionDef = visit_ClassDef = _scoped
 
     def visit_Import(self, node: ast.Import) -> None:
+        if self._in_guarded_try_body:
+            self.guarded_try_body_lines.add(node.lineno)
         for alias in node.names:
+            if not alias.asname and "." in alias.name:
+                self.plain_modules.add(alias.name)
             if alias.asname:
                 local, qname = alias.asname, alias.name
             else:
@@ -125,6 +137,8 @@ class _BindingCollector(ast.NodeVisitor):
             self._bind(Binding(local, qname, node.lineno, True, self._guard_depth > 0, self._scope_depth == 0))
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        if self._in_guarded_try_body:
+            self.guarded_try_body_lines.add(node.lineno)
         if node.level or not node.module:
             return  # relative imports are the project's own modules
         for alias in node.names:
@@ -136,9 +150,25 @@ class _BindingCollector(ast.NodeVisitor):
 
 
 def collect_bindings(tree: ast.Module) -> dict[str, Binding]:
+    return _collect(tree).bindings
+
+
+def _collect(tree: ast.Module) -> _BindingCollector:
     collector = _BindingCollector()
     collector.visit(tree)
-    return collector.bindings
+    return collector
+
+
+def dotted_name(node: ast.AST) -> str | None:
+    """``a.b.c`` for a pure Name/Attribute chain, else None."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
 
 
 def analyse(source: str, tree: ast.Module, *, interests: list[Interest], identity_of, changed_qname,
@@ -149,11 +179,14 @@ def analyse(source: str, tree: ast.Module, *, interests: list[Interest], identit
     changed_qname(qname) -> True when an import decision changes that name (move, replace, todo).
     renamed_name(binding) -> True when uses of that imported name must be rewritten (a renamed class).
     """
-    bindings = collect_bindings(tree)
+    collector = _collect(tree)
+    bindings = collector.bindings
     n_lines = source.count("\n") + 2
     interesting = bytearray(n_lines + 1)
     analysis = Analysis(tree=tree, bindings=bindings, ref_counts=Counter(), interesting=interesting,
-                        identity_of=identity_of)
+                        identity_of=identity_of, guarded_try_body_lines=collector.guarded_try_body_lines,
+                        plain_modules=collector.plain_modules)
+    plain_modules = collector.plain_modules
     analysis.imports_airflow = any(b.qname == "airflow" or b.qname.startswith("airflow.") for b in bindings.values())
 
     call_ids: set[str] = set()
@@ -192,6 +225,10 @@ def analyse(source: str, tree: ast.Module, *, interests: list[Interest], identit
                 if binding is not None and not binding.module_import and renamed_name(binding):
                     mark(node)
         elif isinstance(node, ast.Attribute):
+            if plain_modules:
+                text = dotted_name(node)
+                if text in plain_modules:
+                    analysis.module_refs[text] += 1
             if isinstance(node.ctx, ast.Load):
                 qname = analysis.resolve(node)
                 if qname is not None and (changed_qname(qname) or qname in names):

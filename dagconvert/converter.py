@@ -143,6 +143,7 @@ class ConversionContext:
         self.todos: list[Finding] = []
         self.frames: list[_Frame] = []
         self.converted_refs: Counter = Counter()
+        self.converted_module_refs: Counter = Counter()  # `import a.b.c` module path -> uses rewritten
         # qname -> local name of every name the output binds at module level (for require_import)
         self.bound: dict[str, str] = {}
         self.taken_names: set[str] = set(analysis.bindings)
@@ -322,6 +323,12 @@ class Converter(cst.CSTTransformer):
         if decision.action is Action.MOVE:
             local = self.ctx.require_import(decision.new_qname)
             self.ctx.mark_converted(original_node)
+            if self.analysis.plain_modules:
+                prefix = _dotted(original_node.value)
+                while prefix:
+                    if prefix in self.analysis.plain_modules:
+                        self.ctx.converted_module_refs[prefix] += 1
+                    prefix = prefix.rpartition(".")[0]
             self.ctx.change(decision.rule, f"{qname} -> {decision.new_qname}")
             return cst.Name(local)
         return updated_node
@@ -399,6 +406,17 @@ class Converter(cst.CSTTransformer):
 
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
         return import_edits.finish_module(original_node, updated_node, self.ctx, self.pairing.info)
+
+
+def _dotted(node: cst.BaseExpression) -> str:
+    parts: list[str] = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if not isinstance(node, cst.Name):
+        return ""
+    parts.append(node.value)
+    return ".".join(reversed(parts))
 
 
 def attach_todos(stmt, todos: list[str], already: frozenset[str] = frozenset()):

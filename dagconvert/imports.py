@@ -87,7 +87,12 @@ def rewrite_import_line(line: cst.SimpleStatementLine, ctx: "ConversionContext",
             asname = alias.asname.name.value if alias.asname else None
             local = asname or name
             binding = bindings.get(local)
-            if binding is not None and binding.guarded:
+            in_try_body = source_line in ctx.analysis.guarded_try_body_lines
+            guarded_move = in_try_body and ctx.decider.decide(f"{module}.{name}").action is Action.MOVE
+            if binding is not None and binding.guarded and not guarded_move:
+                # The `except ImportError:` fallback is the author's choice: left alone. (A drop-in move in the
+                # `try:` body keeps the guard's meaning - a missing new path still raises ImportError - so it
+                # is rewritten like any import.)
                 kept.append(alias)
                 decision = ctx.decider.decide(f"{module}.{name}")
                 if decision.action in (Action.TODO, Action.REPLACE) and deferred is False:
@@ -141,8 +146,13 @@ def rewrite_import_line(line: cst.SimpleStatementLine, ctx: "ConversionContext",
     for alias in stmt.names:
         name = dotted(alias.name)
         local = alias.asname.name.value if alias.asname else name.split(".")[0]
-        uses = ctx.analysis.ref_counts.get(local, 0)
-        converted = ctx.converted_refs.get(local, 0)
+        if not alias.asname and "." in name:
+            # `import a.b.c` binds `a`; what counts is the uses spelled through `a.b.c.`
+            uses = ctx.analysis.module_refs.get(name, 0)
+            converted = ctx.converted_module_refs.get(name, 0)
+        else:
+            uses = ctx.analysis.ref_counts.get(local, 0)
+            converted = ctx.converted_refs.get(local, 0)
         if deferred and converted and converted >= uses and name.startswith("airflow."):
             ctx.change(RULE_MOVE, f"import {name} dropped: every use was moved", source_line)
             changed = True

@@ -61,8 +61,12 @@ def _may_reject(analysis: Analysis, node: ast.AST) -> bool:
 @cache
 def _owned(identity: str) -> frozenset[str]:
     """Keywords of calls to ``identity`` that another rule is responsible for."""
+    from dagconvert.rules.param_changes import CONNECTION_MERGES
+
     rows = tables.param_changes().get(identity) or {}
-    return OWNED_ELSEWHERE | {param for param, row in rows.items() if not row.get("for_replacement")}
+    merged = CONNECTION_MERGES.get(identity)
+    merged_params = {merged[0], *merged[1]} if merged else set()
+    return OWNED_ELSEWHERE | merged_params | {param for param, row in rows.items() if not row.get("for_replacement")}
 
 
 def _final_class(target: CallTarget) -> str | None:
@@ -92,27 +96,25 @@ class ArgumentNotAccepted(Rule):
     order = 1000  # last: it sees the call with every other rule's renames and removals done
     examples = (
         Example(
-            title="parameters the provider dropped with no named replacement (AM201 removes delegate_to=None)",
+            title="parameters the provider dropped with no named replacement",
             before=(
-                "from airflow.contrib.operators.gcs_to_bq import GoogleCloudStorageToBigQueryOperator\n"
-                "load = GoogleCloudStorageToBigQueryOperator(task_id='load', bucket='b', source_objects=['a.csv'],\n"
-                "    destination_project_dataset_table='p.d.t', bigquery_conn_id='bq',\n"
-                "    google_cloud_storage_conn_id='gcs', delegate_to=None)\n"
+                "from airflow.contrib.operators.slack_webhook_operator import SlackWebhookOperator\n"
+                "notify = SlackWebhookOperator(task_id='notify', http_conn_id='slack', message='done',\n"
+                "    webhook_token='T0/B0/X')\n"
             ),
             after=(
-                "from airflow.providers.google.cloud.transfers.gcs_to_bigquery import GCSToBigQueryOperator\n"
-                "# TODO(airflow2): AM203 parameter bigquery_conn_id is not accepted by GCSToBigQueryOperator in "
+                "from airflow.providers.slack.operators.slack_webhook import SlackWebhookOperator\n"
+                "# TODO(airflow2): AM203 parameter http_conn_id is not accepted by SlackWebhookOperator in "
                 "airflow-2.10.5: Airflow 2 rejects unknown arguments at parse time; remove it, or pass what it "
-                "meant the way GCSToBigQueryOperator takes it\n"
-                "# TODO(airflow2): AM203 parameter google_cloud_storage_conn_id is not accepted by "
-                "GCSToBigQueryOperator in airflow-2.10.5: Airflow 2 rejects unknown arguments at parse time; "
-                "remove it, or pass what it meant the way GCSToBigQueryOperator takes it\n"
-                "load = GCSToBigQueryOperator(task_id='load', bucket='b', source_objects=['a.csv'],\n"
-                "    destination_project_dataset_table='p.d.t', bigquery_conn_id='bq',\n"
-                "    google_cloud_storage_conn_id='gcs')\n"
+                "meant the way SlackWebhookOperator takes it\n"
+                "# TODO(airflow2): AM203 parameter webhook_token is not accepted by SlackWebhookOperator in "
+                "airflow-2.10.5: Airflow 2 rejects unknown arguments at parse time; remove it, or pass what it "
+                "meant the way SlackWebhookOperator takes it\n"
+                "notify = SlackWebhookOperator(task_id='notify', http_conn_id='slack', message='done',\n"
+                "    webhook_token='T0/B0/X')\n"
             ),
-            todos=("parameter bigquery_conn_id is not accepted by GCSToBigQueryOperator in airflow-2.10.5",
-                   "parameter google_cloud_storage_conn_id is not accepted"),
+            todos=("parameter http_conn_id is not accepted by SlackWebhookOperator in airflow-2.10.5",
+                   "parameter webhook_token is not accepted"),
         ),
         Example(
             title="an argument the class never took (1.10 only warned)",

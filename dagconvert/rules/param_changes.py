@@ -146,4 +146,88 @@ class ParamChanged(Rule):
         return node
 
 
-RULES = (ParamChanged,)
+# Operators that took one connection per service in 1.10 and take a single gcp_conn_id in Airflow 2:
+# identity -> (the connection the operator's main work used, {another connection: the arguments without
+# which 1.10 never opened it}). Read from the 1.10.15 sources: GoogleCloudStorageToBigQueryOperator.execute
+# opens the GCS connection only to read `schema_object`.
+CONNECTION_MERGES: dict[str, tuple[str, dict[str, tuple[str, ...]]]] = {
+    "airflow.providers.google.cloud.transfers.gcs_to_bigquery.GCSToBigQueryOperator": (
+        "bigquery_conn_id", {"google_cloud_storage_conn_id": ("schema_object",)}),
+}
+
+
+class ConnectionsMerged(Rule):
+    code = "AM204"
+    name = "gcp-connections-merged"
+    summary = ("An operator that used one connection per Google service in 1.10 takes a single gcp_conn_id: "
+               "the main connection becomes gcp_conn_id; another one is dropped only when 1.10 never opened it "
+               "(or it is the same), else TODO.")
+    interest = Interest(call_identities=frozenset(CONNECTION_MERGES))
+    order = 22
+    examples = (
+        Example(
+            title="the GCS connection was only used for schema_object",
+            before=(
+                "from airflow.contrib.operators.gcs_to_bq import GoogleCloudStorageToBigQueryOperator\n"
+                "t = GoogleCloudStorageToBigQueryOperator(task_id='t', bucket='b', source_objects=['a.csv'],\n"
+                "    destination_project_dataset_table='p.d.t', bigquery_conn_id='bq',\n"
+                "    google_cloud_storage_conn_id='gcs')\n"
+            ),
+            after=(
+                "from airflow.providers.google.cloud.transfers.gcs_to_bigquery import GCSToBigQueryOperator\n"
+                "t = GCSToBigQueryOperator(task_id='t', bucket='b', source_objects=['a.csv'],\n"
+                "    destination_project_dataset_table='p.d.t', gcp_conn_id='bq')\n"
+            ),
+        ),
+        Example(
+            title="two different connections both in use: TODO",
+            before=(
+                "from airflow.contrib.operators.gcs_to_bq import GoogleCloudStorageToBigQueryOperator\n"
+                "t = GoogleCloudStorageToBigQueryOperator(task_id='t', bucket='b', source_objects=['a.csv'],\n"
+                "    destination_project_dataset_table='p.d.t', schema_object='s.json', bigquery_conn_id='bq',\n"
+                "    google_cloud_storage_conn_id='gcs')\n"
+            ),
+            after=(
+                "from airflow.providers.google.cloud.transfers.gcs_to_bigquery import GCSToBigQueryOperator\n"
+                "# TODO(airflow2): AM204 GCSToBigQueryOperator takes one gcp_conn_id, but this task used "
+                "bigquery_conn_id='bq' and google_cloud_storage_conn_id='gcs' (with schema_object): give one "
+                "connection access to both\n"
+                "t = GCSToBigQueryOperator(task_id='t', bucket='b', source_objects=['a.csv'],\n"
+                "    destination_project_dataset_table='p.d.t', schema_object='s.json', bigquery_conn_id='bq',\n"
+                "    google_cloud_storage_conn_id='gcs')\n"
+            ),
+            todos=("takes one gcp_conn_id",),
+        ),
+    )
+
+    def leave_call(self, ctx, call: cst.Call, target: CallTarget | None) -> cst.BaseExpression:
+        if target is None or target.identity not in CONNECTION_MERGES or cstutil.has_star_args(call):
+            return call
+        primary, others = CONNECTION_MERGES[target.identity]
+        main = cstutil.kwarg(call, primary)
+        if main is None or cstutil.kwarg(call, "gcp_conn_id") is not None:
+            return call
+        main_value = cstutil.literal(main.value)
+        class_name = target.identity.rpartition(".")[2]
+        drop = []
+        for other, needs in others.items():
+            arg = cstutil.kwarg(call, other)
+            if arg is None:
+                continue
+            unused = not any(cstutil.kwarg(call, n) is not None for n in needs)
+            same = main_value is not cstutil.NotLiteral and cstutil.literal(arg.value) == main_value
+            if not (unused or same):
+                ctx.todo(self.code, f"{class_name} takes one gcp_conn_id, but this task used "
+                                    f"{primary}={cstutil.code_of(main.value)} and {other}="
+                                    f"{cstutil.code_of(arg.value)} (with {', '.join(needs)}): give one connection "
+                                    "access to both")
+                return call
+            drop.append(other)
+        for other in drop:
+            call = cstutil.remove_kwarg(call, other)
+        ctx.change(self.code, f"{class_name}: {primary} -> gcp_conn_id" +
+                   (f"; dropped {', '.join(drop)} (1.10 did not use it here)" if drop else ""))
+        return cstutil.rename_kwarg(call, primary, "gcp_conn_id")
+
+
+RULES = (ParamChanged, ConnectionsMerged)

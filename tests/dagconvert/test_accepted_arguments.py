@@ -246,9 +246,7 @@ def test_only_calls_with_a_rejected_keyword_are_visited():
 
 CALLS_110 = {
     "bash": "BashOperator(task_id='t', bash_command='true', labels={'team': 'data'})",
-    "gcs_to_bq": ("GoogleCloudStorageToBigQueryOperator(task_id='t', bucket='b', source_objects=['a.csv'], "
-                  "destination_project_dataset_table='p.d.t', bigquery_conn_id='bq', "
-                  "google_cloud_storage_conn_id='gcs', delegate_to=None)"),
+    # (GoogleCloudStorageToBigQueryOperator's two connection ids are AM204's: converted, not reported)
     "ssh": "SSHOperator(task_id='t', ssh_conn_id='ssh_default', command='ls', timeout=20)",
     "dummy": "DummyOperator(task_id='t', provide_context=True, retries=1, colour='blue')",
 }
@@ -288,8 +286,7 @@ def test_reported_keywords_are_exactly_what_the_runtime_rejects(tmp_path):
         assert reported[name], name
         files[f"{name}_as_converted.py"] = result.code
         files[f"{name}_fixed.py"] = _without(result.code, reported[name])
-    assert reported == {"bash": ["labels"], "gcs_to_bq": ["bigquery_conn_id", "google_cloud_storage_conn_id"],
-                        "ssh": ["timeout"], "dummy": ["colour"]}
+    assert reported == {"bash": ["labels"], "ssh": ["timeout"], "dummy": ["colour"]}
     for file, code in files.items():
         (tmp_path / file).write_text(code)
     try:
