@@ -142,6 +142,28 @@ def convert(
         raise typer.Exit(1)
 
 
+@app.command("test")
+def test_dags(
+    out: Annotated[Path, typer.Argument(help="The converted Airflow 2 DAG folder (the OUT of `convert`).")],
+    source: Annotated[Path, typer.Option(
+        "--source", "-s", help="The Airflow 1.10 folder it was converted from: the structure is compared with it.")],
+    target: TargetOption = None,
+    report: Annotated[Optional[list[Path]], typer.Option(
+        "--report", help="Write a report: .json (versioned schema), .md or .html; repeat for several.")] = None,
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", help="Files loaded at once (default: cores).")] = None,
+    timeout: Annotated[float, typer.Option(
+        "--timeout", help="Seconds one file may take to import and render before it is killed.")] = 30.0,
+) -> None:
+    """Prove converted DAGs in the target's real Airflow 2 runtime: import, warnings, structure, templates.
+
+    Exit 0 when every DAG file passes, 1 when any fails, 2 on bad usage or an unusable runtime.
+    """
+    from dagcheck.command import test_command
+
+    raise typer.Exit(test_command(out, source, target, report, jobs, timeout, console=console,
+                                  err_console=err_console))
+
+
 @app.command("rules")
 def list_rules() -> None:
     """List the conversion rules (codes appear in reports and TODO comments)."""

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ["bench_convert.py"]
+BENCHMARKS = ["bench_convert.py", "bench_test_stage.py"]
 
 if __name__ == "__main__":
     failed = 0
