@@ -16,8 +16,8 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@rm -f $(VENV)/.installed-*; touch $(STAMP)
 
-## The main job: the demo (see README).
-demo: venv
+## The main job: the demo (see README): convert the example DAGs, then test them in the real runtime.
+demo: venv runtime
 	$(PY) cli.py demo
 
 ## Debian packages that the Airflow runtime's providers build against (mysqlclient).
