@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -29,7 +29,7 @@ REPO_ROOT = Path(__file__).resolve().parent
 EXAMPLES = REPO_ROOT / "examples" / "airflow1"
 
 TargetOption = Annotated[
-    Optional[str],
+    str | None,
     typer.Option("--target", "-t", help="Target profile (see `profiles`); default: airflow-2.10.5.",
                  envvar="COMPOSER_MIGRATE_TARGET"),
 ]
@@ -52,8 +52,8 @@ def _progress() -> Progress:
                     TimeElapsedColumn(), console=err_console, transient=True)
 
 
-def run_convert(src: Path, out: Optional[Path], target: Optional[str], *, check: bool, show_diff: bool,
-                report: Optional[Path], jobs: Optional[int]):
+def run_convert(src: Path, out: Path | None, target: str | None, *, check: bool, show_diff: bool,
+                report: Path | None, jobs: int | None):
     """Convert a tree, print the summary, write the report; returns the TreeResult."""
     from dagconvert.report import write_report
     from dagconvert.runner import TreeError, convert_tree, iter_tree
@@ -122,13 +122,13 @@ def _print_summary(result) -> None:
 @app.command()
 def convert(
     src: Annotated[Path, typer.Argument(help="Airflow 1.10 DAG folder (or one file). Never modified.")],
-    out: Annotated[Optional[Path], typer.Argument(help="Output folder for the Airflow 2 files.")] = None,
+    out: Annotated[Path | None, typer.Argument(help="Output folder for the Airflow 2 files.")] = None,
     target: TargetOption = None,
     check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 if any file would change.")] = False,
     diff: Annotated[bool, typer.Option("--diff", help="Print the unified diff of every converted file.")] = False,
-    report: Annotated[Optional[Path], typer.Option(
+    report: Annotated[Path | None, typer.Option(
         "--report", help="Write a report: .json (versioned schema) or .md (Markdown).")] = None,
-    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", help="Worker processes (default: cores).")] = None,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Worker processes (default: cores).")] = None,
 ) -> None:
     """Convert a tree of Airflow 1.10 DAG files into Airflow 2 code for a target profile."""
     if out is None and not check:
@@ -148,9 +148,9 @@ def test_dags(
     source: Annotated[Path, typer.Option(
         "--source", "-s", help="The Airflow 1.10 folder it was converted from: the structure is compared with it.")],
     target: TargetOption = None,
-    report: Annotated[Optional[list[Path]], typer.Option(
+    report: Annotated[list[Path] | None, typer.Option(
         "--report", help="Write a report: .json (versioned schema), .md or .html; repeat for several.")] = None,
-    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", help="Files loaded at once (default: cores).")] = None,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Files loaded at once (default: cores).")] = None,
     timeout: Annotated[float, typer.Option(
         "--timeout", help="Seconds one file may take to import and render before it is killed.")] = 30.0,
 ) -> None:
@@ -251,9 +251,9 @@ def runtime_load(
     target: TargetOption = None,
     timeout: Annotated[float, typer.Option("--timeout", help="Seconds one file may take before it is killed.")] = 30.0,
     memory_mb: Annotated[int, typer.Option("--memory-mb", help="Memory one file may add to the runtime (MiB).")] = 2048,
-    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", help="Files loaded at once (default: cores).")] = None,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Files loaded at once (default: cores).")] = None,
     no_render: Annotated[bool, typer.Option("--no-render", help="Skip rendering the templated fields.")] = False,
-    dags_root: Annotated[Optional[Path], typer.Option(
+    dags_root: Annotated[Path | None, typer.Option(
         "--dags-root", help="Folder put on sys.path, like Composer's dags/ (default: each file's folder).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON result per line instead of a table.")] = False,
 ) -> None:

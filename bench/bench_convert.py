@@ -18,12 +18,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import libcst as cst  # noqa: E402
-from rich.console import Console  # noqa: E402
-from rich.table import Table  # noqa: E402
+import libcst as cst
+from rich.console import Console
+from rich.table import Table
 
-from bench.generate_corpus import generate  # noqa: E402
-from dagconvert.runner import convert_tree, write_atomic  # noqa: E402
+from bench.generate_corpus import generate
+from dagconvert.runner import convert_tree, write_atomic
 
 
 def _bare_one(args: tuple[str, str]) -> int:

@@ -51,7 +51,7 @@ class DagStructure:
     retries: dict[str, int | str] = field(default_factory=dict)
     trigger_rules: dict[str, str] = field(default_factory=dict)
     default_args: dict[str, Any] = field(default_factory=dict)
-    subdags: tuple["DagStructure", ...] = ()
+    subdags: tuple[DagStructure, ...] = ()
     source_line: int | None = None  # line of the DAG(...) call in its file, when known
     incomplete: tuple[str, ...] = ()  # fields whose static extraction is partial (see module docstring)
     task_groups: tuple[str, ...] = ()  # sorted TaskGroup ids as Airflow names them (``outer.inner``)
@@ -64,7 +64,7 @@ class DagStructure:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "DagStructure":
+    def from_dict(cls, data: dict[str, Any]) -> DagStructure:
         return cls(
             dag_id=data["dag_id"],
             task_ids=tuple(sorted(data.get("task_ids", ()))),

@@ -56,8 +56,8 @@ def to_markdown(result: TreeResult, *, include_diffs: bool = True) -> str:
         f"- source: `{result.source_root}`",
         f"- output: `{result.output_root or '(dry run)'}`",
         f"- target profile: `{result.profile}`",
-        f"- files: {t['files']} ({t['converted']} converted, {t['unchanged']} unchanged, "
-        f"{t['not_a_dag']} not DAG files, {t['error']} errors) in {result.elapsed_s:.2f} s",
+        (f"- files: {t['files']} ({t['converted']} converted, {t['unchanged']} unchanged, "
+         f"{t['not_a_dag']} not DAG files, {t['error']} errors) in {result.elapsed_s:.2f} s"),
         f"- changes applied: {t['changes']}; TODOs left for a person: {t['todos']}",
         "",
         "## Rules",

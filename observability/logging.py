@@ -30,7 +30,7 @@ def configure_logging(*, json: bool | None = None, level: str | None = None, str
     level_name = (level or os.environ.get("COMPOSER_MIGRATE_LOG_LEVEL") or "INFO").upper()
     numeric = logging.getLevelName(level_name)
     if not isinstance(numeric, int):
-        raise ValueError(f"unknown log level {level_name!r}")
+        raise ValueError(f"unknown log level {level_name!r}")  # noqa: TRY004 - a bad value, not a bad type
 
     renderer = structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=stream.isatty())
     structlog.configure(

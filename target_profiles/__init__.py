@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cache, cached_property
 from pathlib import Path
 
 PROFILES_DIR = Path(__file__).resolve().parent
@@ -97,7 +97,7 @@ class TargetProfile:
         return self._accepted_kwargs.get(qualified_name)
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_profile(name: str | None = None) -> TargetProfile:
     name = name or DEFAULT_PROFILE
     directory = PROFILES_DIR / name
