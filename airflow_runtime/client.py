@@ -60,6 +60,8 @@ class RuntimeSession:
     ``preload``: modules the loader imports once before forking (default: Airflow core plus
     ``PROVIDER_PRELOAD``, the common provider operators; ``()`` for core only).
     ``extra_env``: added to the loader's environment (e.g. ``AIRFLOW_VAR_*`` the DAGs read at parse time).
+    ``batch_size``: files one forked child loads one after another, reset between files (1: a fresh child
+    per file); a file that crashes or times out ends its child, the rest of its batch goes to a new one.
     """
 
     def __init__(self, profile: str | TargetProfile | None = None, *, python: Path | None = None,
@@ -67,7 +69,8 @@ class RuntimeSession:
                  memory_limit_mb: int = P.DEFAULT_MEMORY_LIMIT_MB, default_timeout_s: float = P.DEFAULT_TIMEOUT_S,
                  startup_timeout_s: float = 180.0, preload: Iterable[str] | None = None,
                  extra_env: Mapping[str, str] | None = None, workdir: Path | None = None,
-                 keep_workdir: bool = False, max_restarts: int = 3) -> None:
+                 keep_workdir: bool = False, max_restarts: int = 3,
+                 batch_size: int = P.DEFAULT_BATCH_SIZE) -> None:
         self.profile = profile
         self._python = Path(python) if python else None
         self.root = root
@@ -81,6 +84,7 @@ class RuntimeSession:
         self._workdir_parent = workdir
         self.keep_workdir = keep_workdir
         self.max_restarts = max_restarts
+        self.batch_size = max(1, batch_size)
         self.workdir: Path | None = None
         self.python: Path | None = None
         self.ready_info: dict[str, Any] = {}
@@ -150,7 +154,8 @@ class RuntimeSession:
         self._generation += 1
         generation = self._generation
         cmd = [str(self.python), "-m", "airflow_runtime.inside.loader", "--jobs", str(self.jobs),
-               "--memory-limit-mb", str(self.memory_limit_mb), "--timeout-s", str(self.default_timeout_s)]
+               "--memory-limit-mb", str(self.memory_limit_mb), "--timeout-s", str(self.default_timeout_s),
+               "--batch-size", str(self.batch_size)]
         if self.preload:
             cmd += ["--preload", ",".join(self.preload)]
         self._log_file.write(f"\n=== loader start #{generation}: {' '.join(cmd)}\n".encode())
@@ -255,7 +260,7 @@ class RuntimeSession:
                    timeout_s: float | None = None, logical_date: str = P.DEFAULT_LOGICAL_DATE,
                    dags_root: str | os.PathLike[str] | None = None,
                    on_result: ResultCallback | None = None) -> list[FileLoadResult]:
-        """Load each file in its own child of the loader; one result per path, in input order.
+        """Load the files in the loader's children (batches, isolated per file); one result per path, in input order.
 
         ``dags_root``: put on ``sys.path`` while loading, as Composer does with its DAGs folder (so a DAG's
         ``import common.helpers`` finds the sibling package); default: each file's own directory.

@@ -6,7 +6,7 @@ Generates COUNT Airflow 1.10 DAG files (bench.generate_corpus), converts them (d
 the target's runtime and alternating: (a) ``DagBag(folder, include_examples=False)`` in a fresh runtime
 process with a fresh copy of the template Airflow home, as a test session gets (what Airflow itself does:
 import every file once, no checks); (b) ``dagcheck.stage.run_test_stage`` over the same folder: one
-long-lived runtime process, one forked child per file, templates rendered, structure compared with the
+long-lived runtime process, forked children loading batches of files (reset between files), templates rendered, structure compared with the
 sources, ruff's AIR rules. Wall time from process start to the last result, best of --repeat for each.
 Goal (issue #3): stage / DagBag < 1.5.
 """
@@ -105,7 +105,7 @@ def main() -> int:
                   "Airflow + providers imported once, warm-up")
     table.add_row("  of which load + checks", f"{result.timings.get('load_and_check_s', 0):.2f}",
                   f"{result.timings.get('load_and_check_s', 0) / max(n, 1) * 1000:.1f}",
-                  f"one forked child per file; child wall mean {statistics.mean(f.elapsed_s for f in result.files) * 1000:.0f} ms")
+                  f"batches of files per forked child; file wall mean {statistics.mean(f.elapsed_s for f in result.files) * 1000:.0f} ms")
     console.print(table)
     ratio = stage_s / dagbag
     console.print(f"ratio test stage / DagBag = {ratio:.2f}x (goal < {GOAL:.1f}x) -> "

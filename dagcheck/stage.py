@@ -33,7 +33,7 @@ from dagconvert.runner import iter_tree
 __all__ = ["STRUCTURE_METHOD", "FileTestResult", "NotTested", "StageError", "StageResult", "not_a_dag_result",
            "pair_files", "run_test_stage"]
 
-WARMUP_MODULE = "dagcheck.checks.runtime_warmup"
+WARMUP_MODULE = "dagcheck.checks.runtime_warmup"  # a shim now: the loader warms itself up (inside.warmup)
 NOT_A_DAG = "not_a_dag"  # status of a file Airflow itself would not parse (no "airflow" and "dag" in it)
 
 FileCallback = Callable[["FileTestResult"], None]
@@ -153,7 +153,7 @@ def run_test_stage(out_dir: Path, source_dir: Path, profile: str | None = None, 
     restarts = 0
     session = RuntimeSession(profile, python=python, root=runtimes_root, airflow_home_template=airflow_home_template,
                              jobs=jobs, memory_limit_mb=memory_limit_mb, default_timeout_s=timeout_s,
-                             preload=(*PROVIDER_PRELOAD, WARMUP_MODULE))
+                             preload=PROVIDER_PRELOAD)
     if to_load:
         try:
             session.start()

@@ -21,7 +21,7 @@ import sys
 import traceback
 import warnings
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Self
 
 from airflow_runtime.inside.protocol import STATUS_IMPORT_ERROR, STATUS_MEMORY, STATUS_OK
 
@@ -276,13 +276,28 @@ def _fallback_context(task: Any, dag: Any, run: Any, logical_date: Any) -> Any:
     })
 
 
+def _no_previous_run(*_args: Any, **_kwargs: Any) -> None:
+    return None
+
+
 def _context_for(task: Any, dag: Any, run: Any, logical_date: Any) -> tuple[Any, str | None]:
-    """Airflow's own template context for ``task`` in ``run`` (no DB writes); a hand-built one on failure."""
+    """Airflow's own template context for ``task`` in ``run``, built without any DB query.
+
+    It is Airflow's ``_get_template_context`` itself (same keys, same values, same deprecation-warning
+    wrappers), with the only two lookups it makes eagerly in the DB, the previous *successful* DagRun
+    (``prev_*_success``) and its execution date, answered ``None`` on this one TaskInstance. That is what
+    the DB answers: the run is in memory and never added to a session, and the test runtime's metadata DB
+    (a fresh copy of the migrated template) holds no DAG runs. Everything else it reads lazily
+    (``triggering_dataset_events``, ``inlet_events``, ``var``, ``conn``) still reaches the DB on use, as
+    before. On failure, a hand-built context (``_fallback_context``) and a note.
+    """
     from airflow.models.taskinstance import TaskInstance
 
     try:
         ti = TaskInstance(task, run_id=run.run_id, map_index=-1)
         ti.dag_run = run
+        ti.get_previous_dagrun = _no_previous_run  # instance attributes: this TaskInstance only
+        ti.get_previous_execution_date = _no_previous_run
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return ti.get_template_context(), None
@@ -299,9 +314,57 @@ def _render_field(task: Any, field: str, context: Any, env: Any) -> None:
         setattr(task, field, task.render_template(getattr(task, field), context, env, set()))
 
 
+class _PerDagMemo:
+    """While rendering one DAG: remember ``dag.next_dagrun_info`` / ``dag.previous_schedule`` per argument.
+
+    Airflow's template context computes them (cron arithmetic, the most expensive part of the context) for
+    every task again, with the same DAG, run and arguments; they are pure functions of those. Instance
+    attributes shadowing the methods, removed again on exit, so the DAG is left as it was.
+    """
+
+    NAMES = ("next_dagrun_info", "previous_schedule")
+
+    def __init__(self, dag: Any) -> None:
+        self.dag = dag
+        self.installed: list[str] = []
+
+    def __enter__(self) -> Self:
+        for name in self.NAMES:
+            if name in getattr(self.dag, "__dict__", {}):
+                continue  # already an instance attribute (the DAG's own): leave it alone
+            try:
+                setattr(self.dag, name, _memoize(getattr(self.dag, name)))
+                self.installed.append(name)
+            except Exception:  # noqa: BLE001, S110 - e.g. a DAG class that forbids it: no memo, same result
+                pass
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for name in self.installed:
+            try:
+                delattr(self.dag, name)
+            except Exception:  # noqa: BLE001, S110
+                pass
+
+
+def _memoize(method: Any) -> Any:
+    cache: dict[Any, Any] = {}
+
+    def memoized(*args: Any, **kwargs: Any) -> Any:
+        try:
+            key = (args, tuple(sorted(kwargs.items())))
+            hash(key)
+        except TypeError:
+            return method(*args, **kwargs)
+        if key not in cache:
+            cache[key] = method(*args, **kwargs)
+        return cache[key]
+
+    return memoized
+
+
 def render_section(dagbag: Any, logical_date_iso: str) -> dict[str, Any]:
     """Render every templated field of every task of every DAG in ``dagbag`` (SubDAGs included)."""
-    from airflow.models.mappedoperator import MappedOperator
     from airflow.utils import timezone
 
     logical_date = timezone.parse(logical_date_iso)
@@ -314,34 +377,43 @@ def render_section(dagbag: Any, logical_date_iso: str) -> dict[str, Any]:
         except Exception as exc:  # noqa: BLE001 - isolation boundary: report and go on
             notes.append(f"{dag.dag_id}: cannot build a DagRun for rendering ({type(exc).__name__}: {exc})")
             continue
-        for task in dag.tasks:
-            if isinstance(task, MappedOperator):
-                notes.append(f"{dag.dag_id}.{task.task_id}: mapped task, templates not rendered")
-                continue
-            try:
-                context, note = _context_for(task, dag, run, logical_date)
-                env = task.get_template_env()
-            except Exception as exc:  # noqa: BLE001 - e.g. a broken template_searchpath: report, keep going
-                notes.append(f"{dag.dag_id}.{task.task_id}: templates not rendered ({type(exc).__name__}: {exc})")
-                continue
-            if note:
-                notes.append(note)
-            for field in task.template_fields:
-                seen: set[tuple[str, str]] = set()
-                with warnings.catch_warnings(record=True) as caught:
-                    warnings.simplefilter("always")
-                    try:
-                        _render_field(task, field, context, env)
-                    except Exception as exc:  # noqa: BLE001 - isolation boundary: report and go on
-                        failures.append({"dag_id": dag.dag_id, "task_id": task.task_id, "field": field,
-                                         "error": f"{type(exc).__name__}: {exc}", "kind": classify_render_error(exc)})
-                for msg in caught:
-                    key = (qualified_category(msg.category), str(msg.message))
-                    if key not in seen:
-                        seen.add(key)
-                        render_warnings.append({"dag_id": dag.dag_id, "task_id": task.task_id, "field": field,
-                                                "category": key[0], "message": key[1]})
+        with _PerDagMemo(dag):
+            _render_dag(dag, run, logical_date, failures, render_warnings, notes)
     return {"render_failures": failures, "render_warnings": render_warnings, "notes": notes}
+
+
+def _render_dag(dag: Any, run: Any, logical_date: Any, failures: list[dict[str, Any]],
+                render_warnings: list[dict[str, Any]], notes: list[str]) -> None:
+    """Render every templated field of every task of one DAG (``render_section``'s inner loop)."""
+    from airflow.models.mappedoperator import MappedOperator
+
+    for task in dag.tasks:
+        if isinstance(task, MappedOperator):
+            notes.append(f"{dag.dag_id}.{task.task_id}: mapped task, templates not rendered")
+            continue
+        try:
+            context, note = _context_for(task, dag, run, logical_date)
+            env = task.get_template_env()
+        except Exception as exc:  # noqa: BLE001 - e.g. a broken template_searchpath: report, keep going
+            notes.append(f"{dag.dag_id}.{task.task_id}: templates not rendered ({type(exc).__name__}: {exc})")
+            continue
+        if note:
+            notes.append(note)
+        for field in task.template_fields:
+            seen: set[tuple[str, str]] = set()
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                try:
+                    _render_field(task, field, context, env)
+                except Exception as exc:  # noqa: BLE001 - isolation boundary: report and go on
+                    failures.append({"dag_id": dag.dag_id, "task_id": task.task_id, "field": field,
+                                     "error": f"{type(exc).__name__}: {exc}", "kind": classify_render_error(exc)})
+            for msg in caught:
+                key = (qualified_category(msg.category), str(msg.message))
+                if key not in seen:
+                    seen.add(key)
+                    render_warnings.append({"dag_id": dag.dag_id, "task_id": task.task_id, "field": field,
+                                            "category": key[0], "message": key[1]})
 
 
 def load_file(dag_file: str, dags_root: str | None, render: bool, logical_date_iso: str,

@@ -1,4 +1,4 @@
-"""The long-lived DAG loader: import Airflow once, then fork one child per DAG file.
+"""The long-lived DAG loader: import Airflow once, then fork children that each load a batch of DAG files.
 
 Runs INSIDE the runtime venv: ``python -m airflow_runtime.inside.loader [--jobs N] ...``.
 Reads JSON-lines requests on stdin and writes JSON-lines events on stdout (see ``protocol``); everything
@@ -12,6 +12,18 @@ dumps, a CPU-time backstop and a parent-death signal (no orphan keeps spinning i
 The parent runs up to ``--jobs`` children at once, writes each result as soon as it is done, and turns
 every way a child can die (signal, ``os._exit``, ``sys.exit``, MemoryError, endless loop) into a result
 with a status instead of dying itself. It wakes on SIGCHLD (``signal.set_wakeup_fd``), not by polling.
+
+Batches: forking and exiting a child of the loaded runtime costs more than loading a typical file, so a
+child loads up to ``--batch-size`` files one after another (``isolation.FileSandbox`` undoes what each file
+did to the process before the next one: its modules, environment, cwd, ``sys.path``, monkeypatched module
+attributes...). Per file, the child tells the parent ``begin`` (the parent then emits ``started`` and arms
+that file's own deadline), its sections, and ``end`` (the parent emits the file's result at once). Each
+file gets its own memory budget (``RLIMIT_AS`` re-armed from the child's size before it) and CPU backstop.
+A file that times out, crashes the child or hits the memory limit ends that child: the file gets the same
+result as it would have alone, and the files of the batch the child had not begun go back to the front of
+the queue, for a fresh child. A file after which the child cannot be reset honestly (it imported an
+extension module) also ends the batch, with its own result unaffected. ``--batch-size 1`` is one child per
+file, as before.
 """
 
 from __future__ import annotations
@@ -34,6 +46,10 @@ from typing import Any
 from airflow_runtime.inside import fileload
 from airflow_runtime.inside import protocol as P
 
+# The child's own reporting uses these, bound here, so a DAG that monkeypatches json/os cannot break it.
+_dumps = json.dumps
+_os_write = os.write
+
 PR_SET_PDEATHSIG = 1
 _MiB = 1024 * 1024
 _RESERVE_BYTES = 8 * _MiB  # freed on MemoryError so the child can still report it
@@ -41,15 +57,24 @@ _RESERVE_BYTES = 8 * _MiB  # freed on MemoryError so the child can still report 
 
 @dataclass
 class Child:
-    """A running child and what it has sent so far."""
+    """A running child, its batch, and how far it got."""
 
     pid: int
     fd: int
-    request: dict[str, Any]
-    started: float
+    batch: list[dict[str, Any]]
+    started: float  # of the current file (of the child while between files)
     deadline: float
     buffer: bytearray = field(default_factory=bytearray)
     timed_out: bool = False
+    current: int | None = None  # index in ``batch`` of the file begun and not ended
+    sections: list[dict[str, Any]] = field(default_factory=list)  # of the current file
+    done: int = 0  # files of the batch ended (results emitted)
+    next_index: int = 0  # the next file the child will begin
+    stopping: bool = False  # the child said it loads no more files (after a crash/memory/taint): not a death
+
+    @property
+    def request(self) -> dict[str, Any]:
+        return self.batch[self.current if self.current is not None else min(self.next_index, len(self.batch) - 1)]
 
 
 def _vsz_bytes() -> int:
@@ -103,9 +128,11 @@ def merge_sections(sections: list[dict[str, Any]]) -> dict[str, Any]:
 class Loader:
     """The parent process: reads requests, runs children, writes results."""
 
-    def __init__(self, out_fd: int, jobs: int, memory_limit_mb: int, default_timeout_s: float) -> None:
+    def __init__(self, out_fd: int, jobs: int, memory_limit_mb: int, default_timeout_s: float,
+                 batch_size: int = 1) -> None:
         self.out_fd = out_fd
         self.jobs = max(1, jobs)
+        self.batch_size = max(1, batch_size)
         self.memory_limit = memory_limit_mb * _MiB
         self.default_timeout_s = default_timeout_s
         self.pending: deque[dict[str, Any]] = deque()
@@ -226,16 +253,20 @@ class Loader:
 
     def _start_children(self) -> None:
         while self.pending and len(self.running) < self.jobs and not self.stopping:
-            self._spawn(self.pending.popleft())
+            # Share what is queued between the free workers, up to batch_size each.
+            size = min(self.batch_size, max(1, math.ceil(len(self.pending) / self.jobs)))
+            self._spawn([self.pending.popleft() for _ in range(min(size, len(self.pending)))])
 
-    def _spawn(self, request: dict[str, Any]) -> None:
-        timeout_s = float(request.get("timeout_s") or self.default_timeout_s)
+    def _timeout_of(self, request: dict[str, Any]) -> float:
+        return float(request.get("timeout_s") or self.default_timeout_s)
+
+    def _spawn(self, batch: list[dict[str, Any]]) -> None:
         r, w = os.pipe()
         pid = os.fork()
         if pid == 0:  # child: never returns
             try:
                 os.close(r)
-                self._child(request, w, timeout_s)
+                self._child(batch, w)
             finally:
                 os._exit(70)
         os.close(w)
@@ -245,13 +276,13 @@ class Loader:
         except OSError:
             pass
         now = time.monotonic()
-        child = Child(pid=pid, fd=r, request=request, started=now, deadline=now + timeout_s)
+        # Until it begins its first file the child gets that file's limit (plus its own start-up).
+        child = Child(pid=pid, fd=r, batch=batch, started=now, deadline=now + self._timeout_of(batch[0]) + 10)
         self.running[pid] = child
         self.sel.register(r, selectors.EVENT_READ, child)
-        self.emit({"event": P.EVENT_STARTED, "id": request.get("id"), "file": request["file"], "pid": pid})
 
-    def _child(self, request: dict[str, Any], w: int, timeout_s: float) -> None:
-        """Body of a forked child: isolate, limit, load, report, ``_exit``."""
+    def _child(self, batch: list[dict[str, Any]], w: int) -> None:
+        """Body of a forked child: isolate, then per file: limit, load, report, reset; ``_exit``."""
         try:
             os.setpgid(0, 0)
         except OSError:
@@ -273,19 +304,47 @@ class Loader:
         os.dup2(devnull, 0)
         os.close(devnull)
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        cpu = math.ceil(timeout_s * 2) + 30
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
-        limit = _vsz_bytes() + self.memory_limit
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
         faulthandler.enable(file=sys.stderr)
 
-        def emit(section: dict[str, Any]) -> None:
-            data = (json.dumps(section, default=str) + "\n").encode("utf-8")
+        def send(message: dict[str, Any]) -> None:
+            data = (_dumps(message, default=str) + "\n").encode("utf-8")
             view = memoryview(data)
             while view:
-                view = view[os.write(w, view):]
+                view = view[_os_write(w, view):]
 
+        from airflow_runtime.inside.isolation import FileSandbox
+
+        sandbox = FileSandbox()
+        for index, request in enumerate(batch):
+            timeout_s = self._timeout_of(request)
+            # Per-file limits, measured from where the previous file left the process.
+            used_cpu = math.ceil(sum(resource.getrusage(resource.RUSAGE_SELF)[:2]))
+            cpu = used_cpu + math.ceil(timeout_s * 2) + 30
+            resource.setrlimit(resource.RLIMIT_CPU, (cpu, resource.RLIM_INFINITY))
+            limit = _vsz_bytes() + self.memory_limit
+            resource.setrlimit(resource.RLIMIT_AS, (limit, resource.RLIM_INFINITY))
+            send({"m": "begin", "i": index})
+            sandbox.enter()
+            go_on = self._load_one(request, index, send)
+            try:
+                taint = sandbox.leave()
+            except BaseException as exc:  # noqa: BLE001 - the reset failed: this child cannot go on
+                taint = f"reset failed: {type(exc).__name__}: {exc}"
+            rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+            last = not go_on or bool(taint)
+            send({"m": "end", "i": index, "max_rss_kb": rss_kb, "taint": taint, "last": last})
+            if last:
+                break
+        sys.stderr.flush()
+        os._exit(0)
+
+    def _load_one(self, request: dict[str, Any], index: int, send: Any) -> bool:
+        """Load one file in this child; False when the child must not load another one after it."""
         dag_file = request["file"]
+
+        def emit(section: dict[str, Any]) -> None:
+            send({"m": "section", "i": index, "body": section})
+
         reserve = bytearray(_RESERVE_BYTES)
         try:
             fileload.load_file(dag_file, request.get("dags_root"), bool(request.get("render_templates", True)),
@@ -294,23 +353,58 @@ class Loader:
             del reserve
             emit({"status": P.STATUS_MEMORY,
                   "detail": f"MemoryError: the file used more than the {self.memory_limit // _MiB} MiB budget"})
+            return False
         except BaseException as exc:  # noqa: BLE001 - SystemExit/KeyboardInterrupt from the DAG, or a loader bug
             summary, line = fileload.format_exception_line(exc, dag_file)
             where = f" at line {line}" if line else ""
             emit({"status": P.STATUS_CRASHED, "detail": f"{summary} escaped the DAG file's import{where}",
                   "crash_line": line})
-        sys.stderr.flush()
-        os._exit(0)
+            return False
+        del reserve
+        return True
 
     def _read_child(self, child: Child) -> None:
         try:
             while True:
                 data = os.read(child.fd, 65536)
                 if not data:
-                    return
+                    break
                 child.buffer.extend(data)
         except BlockingIOError:
+            pass
+        while b"\n" in child.buffer:
+            raw, _, rest = bytes(child.buffer).partition(b"\n")
+            child.buffer[:] = rest
+            try:
+                message = json.loads(raw)
+            except ValueError:
+                continue
+            if isinstance(message, dict):
+                self._on_message(child, message)
+
+    def _on_message(self, child: Child, message: dict[str, Any]) -> None:
+        kind, index = message.get("m"), message.get("i")
+        if not isinstance(index, int) or not 0 <= index < len(child.batch):
             return
+        now = time.monotonic()
+        if kind == "begin":
+            child.current, child.next_index, child.sections = index, index + 1, []
+            child.started, child.deadline = now, now + self._timeout_of(child.batch[index])
+            request = child.batch[index]
+            self.emit({"event": P.EVENT_STARTED, "id": request.get("id"), "file": request["file"],
+                       "pid": child.pid})
+        elif kind == "section" and index == child.current and isinstance(message.get("body"), dict):
+            child.sections.append(message["body"])
+        elif kind == "end" and index == child.current:
+            rss = message.get("max_rss_kb")
+            self.emit(self.result_event(child.batch[index], child.sections, started=child.started,
+                                        timeout_s=self._timeout_of(child.batch[index]), status=None,
+                                        timed_out=False, max_rss_kb=rss if isinstance(rss, int) else None))
+            child.current, child.sections, child.done = None, [], child.done + 1
+            child.started = now
+            child.stopping = bool(message.get("last"))
+            if child.next_index < len(child.batch):  # the time the child may take to begin the next file
+                child.deadline = now + self._timeout_of(child.batch[child.next_index]) + 10
 
     def _reap(self) -> None:
         for child in list(self.running.values()):
@@ -344,40 +438,58 @@ class Loader:
                 pass
 
     def _finish(self, child: Child, status: int, usage: Any) -> None:
-        """Turn a reaped child into a result event."""
+        """A reaped child: the result of the file it died in, and its unbegun files back to the queue."""
         self._read_child(child)
-        self._kill_group(child.pid)  # leftovers: anything the DAG file started in the background
+        self._kill_group(child.pid)  # leftovers: anything a DAG file started in the background
         self.sel.unregister(child.fd)
         os.close(child.fd)
         del self.running[child.pid]
-        self.emit(self.result_event(child, status, usage))
+        rss_kb = usage.ru_maxrss if usage is not None else None
+        if child.current is not None:
+            request = child.batch[child.current]
+            self.emit(self.result_event(request, child.sections, started=child.started,
+                                        timeout_s=self._timeout_of(request), status=status,
+                                        timed_out=child.timed_out, max_rss_kb=rss_kb))
+        rest = child.batch[child.next_index:]
+        if rest and child.current is None and not child.stopping:
+            # The child died between files (or before its first): not a file's fault. Retry in a fresh
+            # child; a file whose child keeps dying before it begins is reported instead of retried forever.
+            first = rest[0]
+            first["_retries"] = first.get("_retries", 0) + 1
+            if first["_retries"] > 2:
+                rest = rest[1:]
+                self.emit({"event": P.EVENT_RESULT, "id": first.get("id"), "file": first["file"],
+                           "status": P.STATUS_CRASHED, "elapsed_s": 0.0, "import_errors": [], "warnings": [],
+                           "dag_ids": [], "dags": [], "render_failures": [], "render_warnings": [], "notes": [],
+                           "max_rss_mb": None,
+                           "detail": f"the loader's child {describe_exit(status)} before loading this file, "
+                                     "three times"})
+        self.pending.extendleft(reversed(rest))
 
-    def result_event(self, child: Child, status: int, usage: Any) -> dict[str, Any]:
-        sections: list[dict[str, Any]] = []
-        for raw in bytes(child.buffer).splitlines():
-            try:
-                sections.append(json.loads(raw))
-            except ValueError:
-                pass  # a partial line: the child was killed while writing
+    def result_event(self, request: dict[str, Any], sections: list[dict[str, Any]], *, started: float,
+                     timeout_s: float, status: int | None, timed_out: bool,
+                     max_rss_kb: int | None) -> dict[str, Any]:
+        """One file's result event from its sections. ``status``: the child's wait status when it died in
+        this file (None: the child said the file was done)."""
         body = merge_sections(sections)
         reported = body.get("status")
         has_import = any("import_errors" in s for s in sections)
         has_render = any("render_failures" in s for s in sections)
-        wants_render = bool(child.request.get("render_templates", True)) and reported == P.STATUS_OK
+        wants_render = bool(request.get("render_templates", True)) and reported == P.STATUS_OK
         phase = "rendering templates" if has_import else "importing the file"
-        timeout_s = child.deadline - child.started
-        if child.timed_out:
+        if timed_out:
             body["status"] = P.STATUS_TIMEOUT
             body["detail"] = f"no result within {timeout_s:g} s while {phase}; killed (with its process group)"
         elif reported is None or (wants_render and not has_render):
             body["status"] = P.STATUS_CRASHED
-            body["detail"] = f"{describe_exit(status)} while {phase}"
+            why = describe_exit(status) if status is not None else "stopped without a result"
+            body["detail"] = f"{why} while {phase}"
         body.update({
             "event": P.EVENT_RESULT,
-            "id": child.request.get("id"),
-            "file": child.request["file"],
-            "elapsed_s": round(time.monotonic() - child.started, 3),
-            "max_rss_mb": round(usage.ru_maxrss / 1024, 1) if usage is not None else None,
+            "id": request.get("id"),
+            "file": request["file"],
+            "elapsed_s": round(time.monotonic() - started, 3),
+            "max_rss_mb": round(max_rss_kb / 1024, 1) if max_rss_kb is not None else None,
         })
         body.setdefault("detail", None)
         return body
@@ -389,6 +501,9 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--memory-limit-mb", type=int, default=P.DEFAULT_MEMORY_LIMIT_MB,
                         help="address space a DAG file may add on top of the loaded runtime")
     parser.add_argument("--timeout-s", type=float, default=P.DEFAULT_TIMEOUT_S, help="default per-file limit")
+    parser.add_argument("--batch-size", type=int, default=P.DEFAULT_BATCH_SIZE,
+                        help="files one child loads one after another (1: a fresh child per file)")
+    parser.add_argument("--no-warm-up", action="store_true", help="skip the warm-up (airflow_runtime.inside.warmup)")
     parser.add_argument("--preload", default="", help="extra comma-separated modules to import once up front "
                         "(besides Airflow core); e.g. the provider modules the DAGs use")
     return parser.parse_args(argv)
@@ -411,15 +526,24 @@ def main(argv: list[str] | None = None) -> int:
     _, structure_note = fileload.structure_function()
     import airflow
 
+    from airflow_runtime.inside import warmup
+
+    warm_up_note = None
+    if args.no_warm_up:
+        warmup.close_db()
+    else:
+        warm_up_note = warmup.prepare()  # last step before forking: ends with gc.freeze()
+
     airflow_version = airflow.__version__
-    loader = Loader(out_fd, args.jobs, args.memory_limit_mb, args.timeout_s)
+    loader = Loader(out_fd, args.jobs, args.memory_limit_mb, args.timeout_s, args.batch_size)
     loader.emit({
         "event": P.EVENT_READY, "protocol": P.PROTOCOL_VERSION, "pid": os.getpid(),
         "airflow_version": airflow_version, "python": sys.version.split()[0],
         "import_s": round(time.monotonic() - started, 3), "jobs": loader.jobs,
         "memory_limit_mb": args.memory_limit_mb, "preload_failed": failed,
         "structure": structure_note or "available", "vsz_mb": round(_vsz_bytes() / _MiB, 1),
-        "threads": _thread_count(),
+        "threads": _thread_count(), "batch_size": loader.batch_size,
+        "warm_up": "skipped" if args.no_warm_up else (warm_up_note or "done"),
     })
     return loader.run()
 

@@ -10,7 +10,7 @@ Requests (one JSON object per line on the loader's stdin)::
 Events (one JSON object per line on the loader's stdout; Airflow's own logs go to stderr)::
 
     {"event": "ready", "pid": ..., "airflow_version": ..., "python": ..., "import_s": ..., "jobs": ...}
-    {"event": "started", "id": "7", "pid": <child pid>}
+    {"event": "started", "id": "7", "pid": <child pid>}       (when a child begins the file)
     {"event": "result", "id": "7", "file": ..., "status": ..., "elapsed_s": ..., ...}   (see client.FileLoadResult)
 """
 
@@ -34,3 +34,4 @@ STATUSES = (STATUS_OK, STATUS_IMPORT_ERROR, STATUS_TIMEOUT, STATUS_CRASHED, STAT
 DEFAULT_LOGICAL_DATE = "2024-01-01T00:00:00+00:00"
 DEFAULT_TIMEOUT_S = 30.0
 DEFAULT_MEMORY_LIMIT_MB = 2048
+DEFAULT_BATCH_SIZE = 50  # files one loader child loads one after another (see loader's docstring)

@@ -1,85 +1,18 @@
-"""Runs INSIDE the Airflow 2 runtime: warm the loader up once, so each forked child starts warm.
+"""Compatibility shim: the runtime warm-up now lives in the loader itself.
 
-Imported by the loader parent as the last of its ``preload`` modules (``dagcheck.stage`` asks for it);
-importing it does the work. Measured on 1,000 generated DAG files (bench/bench_test_stage.py), without it
-each forked child pays again for what Airflow does lazily on first use, and throws it away on exit:
-
-- SQLAlchemy's mapper configuration (about 0.2 s, on the first ORM object: the first ``DagRun``);
-- ``airflow.serialization.serialized_objects`` and its pydantic models (about 0.08 s, on the first
-  operator, through the priority-weight strategy check);
-- a ``DagBag``'s and the template context's own first-use costs (Jinja environment, timetable, context);
-- a full garbage collection that touches every object of the loaded runtime, so every page is copied
-  (``gc.freeze()`` moves what is loaded now out of the collector's reach: children no longer copy it).
-
-Together: about 220 ms -> 60 ms of work per file. What it runs is a DAG defined here, never user code;
-it opens the metadata DB only to render, and closes the connections again (a forked child must not
-share a parent's SQLite connection). No module it imports is deprecated, so no DAG file's deprecation
-warning is swallowed by importing it in the parent instead of the child. It starts no thread.
-Standard library only at module level; ``warm_up()`` imports Airflow.
+``airflow_runtime.inside.warmup`` (mapper configuration, first-use costs, ``gc.freeze``) runs in every
+loader's preload (``airflow_runtime.inside.loader.main``), so ``dagcheck.stage`` no longer asks for this
+module. Importing it still warms up (idempotent: the loader's own call then does nothing more than close
+the DB and freeze the heap). Runs INSIDE the runtime; standard library only at module level.
 """
 
 from __future__ import annotations
 
-import gc
-import os
-import warnings
-from types import SimpleNamespace
+from airflow_runtime.inside.warmup import LOGICAL_DATE, close_db, warm_up
 
-LOGICAL_DATE = "2024-01-01T00:00:00+00:00"
-
-
-def warm_up() -> None:
-    """Do once, in the loader parent, what every child would otherwise do on its first file."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        from airflow.models import import_all_models
-        from sqlalchemy.orm import configure_mappers
-
-        import_all_models()
-        configure_mappers()
-        import airflow.serialization.serialized_objects  # noqa: F401 - the import is the point
-
-        _render_one_dag()
-
-
-def _render_one_dag() -> None:
-    from datetime import datetime
-
-    from airflow.models.dag import DAG
-    from airflow.models.dagbag import DagBag
-    from airflow.operators.bash import BashOperator
-
-    from airflow_runtime.inside import fileload
-
-    DagBag(dag_folder=os.devnull, include_examples=False, safe_mode=False, load_op_links=False)
-    with DAG("composer_migrate_warm_up", start_date=datetime(2021, 1, 1), schedule="@daily", catchup=False,
-             default_args={"retries": 1}) as dag:
-        first = BashOperator(task_id="first", bash_command="echo {{ ds }} {{ data_interval_end | ds }}")
-        first >> BashOperator(task_id="second", bash_command="echo {{ params.get('x', '') }}")
-
-    fileload.render_section(SimpleNamespace(dags={dag.dag_id: dag}), LOGICAL_DATE)
-
-
-def _close_db() -> None:
-    """Close the parent's DB connections, whatever happened before: children open their own."""
-    try:
-        from airflow import settings
-
-        if getattr(settings, "Session", None) is not None:
-            settings.Session.remove()
-        if getattr(settings, "engine", None) is not None:
-            settings.engine.dispose()
-    except Exception:  # noqa: BLE001, S110 - best effort: a failed warm-up must not stop the loader
-        pass
-
-
-def _freeze() -> None:
-    gc.collect()
-    gc.freeze()
-
+__all__ = ["LOGICAL_DATE", "close_db", "warm_up"]
 
 try:
     warm_up()
 finally:
-    _close_db()
-    _freeze()
+    close_db()
