@@ -3,8 +3,10 @@ something a rule may change.
 
 Why: a libcst transformer that visits every node costs about twice a bare libcst parse+render on DAG files
 (measured in bench/), while ``ast.parse`` plus a walk costs about a tenth of it. So the engine learns here,
-cheaply, where the work is, and the libcst pass visits only the statements that contain such a line. The
-same pass gives line numbers for the report without libcst's PositionProvider.
+cheaply, where the work is, and the libcst pass visits only the statements that contain such a line, and
+inside them only the call arguments and container elements that contain a marked node (``marked_within``:
+marks are kept per line and per node position). The same pass gives line numbers for the report without
+libcst's PositionProvider.
 
 Nothing here rewrites code; it answers "what does this name refer to" and "is this line interesting".
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import re
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -37,7 +40,8 @@ class Interest:
     call_identities: frozenset[str] = frozenset()   # canonical 2.x identities of callees ("*" = every call)
     keywords: frozenset[str] = frozenset()          # keyword argument names in any call
     strings: re.Pattern | None = None               # string constants (templates, dict keys) that match
-    function_params: frozenset[str] = frozenset()   # def parameters with these names
+    function_params: frozenset[str] = frozenset()   # defs with parameters of these names (the def is marked,
+                                                    # not its body: leave_function sees the whole def)
     decorators: frozenset[str] = frozenset()        # decorator qualified names (resolved) or bare names
     names: frozenset[str] = frozenset()             # qualified names referenced anywhere (Name/Attribute)
     # What the fields above cannot say: ``node_filter(analysis, node)`` is asked about every node of one of
@@ -53,7 +57,9 @@ class Analysis:
     bindings: dict[str, Binding]
     ref_counts: Counter                      # local name -> number of Load references (outside imports)
     interesting: bytearray                   # per line (1-based): 1 when some rule may change that line
-    call_lines: dict[int, list[int]] = field(default_factory=dict)  # id(stmt) -> lines of its calls in order
+    # The finer grain, for pruning inside a statement: the (line, col_offset) of every marked node, sorted.
+    marks: list[tuple[int, int]] = field(default_factory=list)
+    stored_names: set[str] = field(default_factory=set)  # names the file binds (assignments, defs, classes)
     imports_airflow: bool = False
     identity_of: Callable[[str], str] = lambda qname: qname  # the decider's qname -> identity (for node filters)
     guarded_try_body_lines: set[int] = field(default_factory=set)  # imports in the try body of an ImportError guard
@@ -76,6 +82,13 @@ class Analysis:
 
     def any_interesting(self, start: int, end: int) -> bool:
         return any(self.interesting[start : end + 1])
+
+    def marked_within(self, start: tuple[int, int], end: tuple[int, int]) -> bool:
+        """Whether the source span [start, end) ((line, col_offset) pairs, as ``ast`` reports them) holds the
+        start of a marked node."""
+        marks = self.marks
+        i = bisect_left(marks, start)
+        return i < len(marks) and marks[i] < end
 
 
 def _is_import_error_guard(handler: ast.ExceptHandler) -> bool:
@@ -183,7 +196,10 @@ def analyse(source: str, tree: ast.Module, *, interests: list[Interest], identit
     bindings = collector.bindings
     n_lines = source.count("\n") + 2
     interesting = bytearray(n_lines + 1)
+    marks: list[tuple[int, int]] = []
+    stored = set()
     analysis = Analysis(tree=tree, bindings=bindings, ref_counts=Counter(), interesting=interesting,
+                        marks=marks, stored_names=stored,
                         identity_of=identity_of, guarded_try_body_lines=collector.guarded_try_body_lines,
                         plain_modules=collector.plain_modules)
     plain_modules = collector.plain_modules
@@ -213,6 +229,7 @@ def analyse(source: str, tree: ast.Module, *, interests: list[Interest], identit
         line = getattr(node, "lineno", None)
         if line is not None and line < len(interesting):
             interesting[line] = 1
+            marks.append((line, node.col_offset))
 
     for node in ast.walk(tree):
         if filter_types and isinstance(node, filter_types) and any(
@@ -224,6 +241,8 @@ def analyse(source: str, tree: ast.Module, *, interests: list[Interest], identit
                 binding = bindings.get(node.id)
                 if binding is not None and not binding.module_import and renamed_name(binding):
                     mark(node)
+            elif isinstance(node.ctx, ast.Store):
+                stored.add(node.id)
         elif isinstance(node, ast.Attribute):
             if plain_modules:
                 text = dotted_name(node)
@@ -252,11 +271,12 @@ def analyse(source: str, tree: ast.Module, *, interests: list[Interest], identit
         elif isinstance(node, ast.Constant):
             if string_re is not None and isinstance(node.value, str) and string_re.search(node.value):
                 mark(node)
+        elif isinstance(node, ast.ClassDef):
+            stored.add(node.name)
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            stored.add(node.name)
             if params and any(a.arg in params for a in (*node.args.args, *node.args.kwonlyargs)):
-                # the rule renames the parameter's uses too: the whole body is of interest
-                end = min(node.end_lineno or node.lineno, n_lines)
-                interesting[node.lineno : end + 1] = b"\x01" * (end + 1 - node.lineno)
+                mark(node)  # the rule's leave_function renames the parameter's uses itself
             for dec in node.decorator_list:
                 target = dec.func if isinstance(dec, ast.Call) else dec
                 qname = analysis.resolve(target)
@@ -264,4 +284,5 @@ def analyse(source: str, tree: ast.Module, *, interests: list[Interest], identit
                 if (qname and qname in decorators) or (bare and bare in decorators):
                     mark(dec)
                     mark(node)
+    marks.sort()
     return analysis

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -22,6 +23,12 @@ from dagconvert.rules.base import CallTarget, Rule
 TODO_PREFIX = "# TODO(airflow2): "
 
 _SUITE_FIELDS = ("body", "orelse", "finalbody", "handlers", "cases")
+_COMPOUND = tuple(t for t in (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try,
+                              getattr(ast, "TryStar", None), ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,
+                              ast.Match) if t is not None)
+# Nodes whose parts (call arguments, container elements) the converter pairs with libcst's to prune them.
+_TRACKED = (ast.Call, ast.Dict, ast.List, ast.Set)
+_CONTAINERS = {cst.Dict: ast.Dict, cst.List: ast.List, cst.Set: ast.Set}
 
 
 @dataclass
@@ -29,39 +36,48 @@ class _StmtInfo:
     start: int
     end: int
     line: int
-    call_lines: list[int]
+    nodes: list[ast.stmt]   # the ast statement(s) of this libcst statement (several for `a = 1; b = 2`)
 
 
 @dataclass
 class _Frame:
     info: _StmtInfo
-    call_index: int = 0
+    tracked: list[ast.AST]  # the statement's own calls and containers, in libcst's visit order
+    fine: bool              # the pairing of libcst nodes with ``tracked`` is trusted (pruning below statements)
+    index: int = 0          # next entry of ``tracked``
     call_stack: list[int] = field(default_factory=list)  # lines of the calls being visited, innermost last
     todos: list[str] = field(default_factory=list)
 
 
-def _own_calls(node: ast.stmt) -> list[int]:
-    """Lines of the calls in a statement, in source order, excluding nested statements' calls."""
-    roots: list[ast.AST]
-    if isinstance(node, (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try,
-                         ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Match)) or (
-        hasattr(ast, "TryStar") and isinstance(node, ast.TryStar)
-    ):
-        roots = [v for name, v in ast.iter_fields(node) if name not in _SUITE_FIELDS]
-    else:
-        roots = [node]
-    calls: list[ast.Call] = []
-    stack: list = list(roots)
+def _start(node: ast.AST) -> tuple[int, int]:
+    return node.lineno, node.col_offset
+
+
+def _own_nodes(info: _StmtInfo) -> tuple[list[ast.AST], bool]:
+    """The calls and containers of a statement in source order (= libcst's pre-order), excluding nested
+    statements' ones, and whether they can be paired with libcst's nodes by that order. Inside f-strings
+    Python 3.11 reports unreliable positions: a statement with such nodes there is not pruned below its level."""
+    roots: list = []
+    for node in info.nodes:
+        if isinstance(node, _COMPOUND):
+            roots.extend(v for name, v in ast.iter_fields(node) if name not in _SUITE_FIELDS)
+        else:
+            roots.append(node)
+    found: list[ast.AST] = []
+    fine = True
+    stack: list = roots
     while stack:
         item = stack.pop()
         if isinstance(item, list):
             stack.extend(item)
         elif isinstance(item, ast.AST):
-            if isinstance(item, ast.Call):
-                calls.append(item)
+            if isinstance(item, _TRACKED):
+                found.append(item)
+            elif isinstance(item, ast.JoinedStr) and fine:
+                fine = not any(isinstance(n, _TRACKED) for n in ast.walk(item))
             stack.extend(ast.iter_child_nodes(item))
-    calls.sort(key=lambda c: (c.lineno, c.col_offset, -(c.end_lineno or 0), -(c.end_col_offset or 0)))
-    return [c.lineno for c in calls]
+    found.sort(key=lambda c: (c.lineno, c.col_offset, -(c.end_lineno or 0), -(c.end_col_offset or 0)))
+    return found, fine
 
 
 def _span(node: ast.stmt) -> tuple[int, int]:
@@ -90,8 +106,7 @@ class _Pairing:
                     return
                 start = min(_span(a)[0] for a in nodes)
                 end = max(_span(a)[1] for a in nodes)
-                calls = [line for a in nodes for line in _own_calls(a)]
-                self.info[id(stmt)] = _StmtInfo(start, end, nodes[0].lineno, calls)
+                self.info[id(stmt)] = _StmtInfo(start, end, nodes[0].lineno, nodes)
             else:
                 if i >= len(ast_body):
                     self.ok = False
@@ -109,7 +124,7 @@ class _Pairing:
 
     def pair_compound(self, stmt, node: ast.stmt) -> None:
         start, end = _span(node)
-        self.info[id(stmt)] = _StmtInfo(start, end, node.lineno, _own_calls(node))
+        self.info[id(stmt)] = _StmtInfo(start, end, node.lineno, [node])
         body = getattr(stmt, "body", None)
         if body is not None and hasattr(node, "body") and not isinstance(stmt, cst.Match):
             self._pair_suite(body, node.body)
@@ -146,20 +161,12 @@ class ConversionContext:
         self.converted_module_refs: Counter = Counter()  # `import a.b.c` module path -> uses rewritten
         # qname -> local name of every name the output binds at module level (for require_import)
         self.bound: dict[str, str] = {}
-        self.taken_names: set[str] = set(analysis.bindings)
+        self.taken_names: set[str] = set(analysis.bindings) | analysis.stored_names
         self.required: dict[str, list[tuple[str, str | None]]] = {}  # module -> [(name, asname)]
         self.required_modules: dict[str, str] = {}  # top-level module -> local name (`import m [as local]`)
         self.handed_out: set[str] = set()  # local names require_import returned: their imports must stay
         self.renames: dict[str, str] = {}
         self.function_depth = 0     # > 0 inside a def (rules ask "is this code run at import time?")
-        self._collect_names()
-
-    def _collect_names(self) -> None:
-        for node in ast.walk(self.analysis.tree):
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-                self.taken_names.add(node.id)
-            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                self.taken_names.add(node.name)
 
     # -- lines ---------------------------------------------------------------------------------------
     @property
@@ -240,45 +247,114 @@ class ConversionContext:
 
 
 class Converter(cst.CSTTransformer):
+    """Visits what the analysis marked, and nothing else.
+
+    Pruning, in two grains: a statement (simple line or compound header) holding no marked line is not
+    entered; inside a visited statement, a call argument or a dict/list/set element whose source span holds no
+    marked node is not entered either. A rule hook therefore sees every node of a kind it declared interest in
+    (a marked call, string, dict key, subscript key, name...) and every node that encloses one, with the
+    parts it only reads (argument values) unvisited but intact. Parts are paired with their ``ast`` nodes by
+    source order: a statement's own calls and containers, sorted by position, are libcst's pre-order (checked
+    on every pair: argument keywords and element counts; a mismatch turns the fine pruning off for the rest of
+    the statement, and the call lines then degrade as before to "in order").
+
+    Dispatch is by node type, to the handlers that have work for that type with this file's rules and renames;
+    other nodes cost libcst's own traversal only (the base class's per-field attribute callbacks are skipped).
+    """
+
     def __init__(self, ctx: ConversionContext, rules: list[Rule], pairing: _Pairing):
         super().__init__()
         self.ctx = ctx
         self.analysis = ctx.analysis
         self.pairing = pairing
-        self.pruned: set[int] = set()
+        self.info = pairing.info
+        self.prune_statements = pairing.ok
         self.header_comments: frozenset[str] = frozenset()
         self.skip_names: set[int] = set()
+        self.prunable: dict[int, tuple[int, int]] = {}  # id(libcst argument/element) -> end of its ast span
+        self._pruned: cst.CSTNode | None = None          # the node on_visit just declined to enter
         self.depth = 0  # statement nesting: 0 = module body
-        self.call_rules = sorted((r for r in rules if hasattr(r, "leave_call")), key=lambda r: r.order)
-        self.string_rules = sorted((r for r in rules if hasattr(r, "leave_string")), key=lambda r: r.order)
-        self.function_rules = sorted((r for r in rules if hasattr(r, "leave_function")), key=lambda r: r.order)
-        self.dict_rules = sorted((r for r in rules if hasattr(r, "leave_dict")), key=lambda r: r.order)
-        self.subscript_rules = sorted((r for r in rules if hasattr(r, "leave_subscript")), key=lambda r: r.order)
-        self.statement_rules = sorted((r for r in rules if hasattr(r, "leave_statement")), key=lambda r: r.order)
 
-    # -- pruning and statement frames ----------------------------------------------------------------
+        def hooked(name: str) -> list[Rule]:
+            return sorted((r for r in rules if hasattr(r, name)), key=lambda r: r.order)
+
+        self.call_rules = hooked("leave_call")
+        self.string_rules = hooked("leave_string")
+        self.function_rules = hooked("leave_function")
+        self.dict_rules = hooked("leave_dict")
+        self.subscript_rules = hooked("leave_subscript")
+        self.statement_rules = hooked("leave_statement")
+        renames = bool(ctx.renames)
+
+        visit: dict[type, Callable[[cst.CSTNode], bool]] = {}
+        leave: dict[type, Callable] = {}
+        for kind in _statement_types():
+            visit[kind] = self._visit_statement
+            leave[kind] = self._end_statement
+        visit[cst.Module] = self._visit_module
+        visit[cst.FunctionDef] = self._visit_function
+        visit[cst.Import] = visit[cst.ImportFrom] = self._decline  # rewritten as a whole, not name by name
+        visit[cst.Call] = self._visit_call
+        for kind in _CONTAINERS:
+            visit[kind] = self._visit_container
+        for kind in (cst.Arg, cst.Element, cst.StarredElement, cst.DictElement, cst.StarredDictElement):
+            visit[kind] = self._visit_part
+        if renames:  # names that are not references: never renamed
+            visit[cst.Attribute] = self._visit_attribute
+            visit[cst.Param] = self._visit_param
+            visit[cst.ClassDef] = self._visit_class
+            leave[cst.Name] = self.leave_Name
+        leave[cst.Module] = self.leave_Module
+        leave[cst.Attribute] = self.leave_Attribute
+        leave[cst.Call] = self.leave_Call
+        leave[cst.FunctionDef] = self.leave_FunctionDef
+        leave[cst.SimpleStatementLine] = self.leave_SimpleStatementLine
+        if self.statement_rules:
+            leave[cst.SimpleStatementSuite] = self._apply_statement_rules
+        if self.string_rules:
+            leave[cst.SimpleString] = self.leave_SimpleString
+        if self.dict_rules:
+            leave[cst.Dict] = self.leave_Dict
+        if self.subscript_rules:
+            leave[cst.Subscript] = self.leave_Subscript
+        self._visit = visit
+        self._leave = leave
+
+    # -- dispatch --------------------------------------------------------------------------------------
     def on_visit(self, node: cst.CSTNode) -> bool:
-        info = self.pairing.info.get(id(node))
-        if info is not None:
-            if self.pairing.ok and not self.analysis.any_interesting(info.start, info.end):
-                self.pruned.add(id(node))
-                return False
-            self.ctx.frames.append(_Frame(info))
-            self.depth += 1
-        elif isinstance(node, (cst.Import, cst.ImportFrom)):
-            return False  # import statements are rewritten as a whole, not name by name
-        elif isinstance(node, cst.Call) and self.ctx.frames:
-            frame = self.ctx.frames[-1]
-            lines = frame.info.call_lines
-            frame.call_stack.append(lines[frame.call_index] if frame.call_index < len(lines) else frame.info.line)
-            frame.call_index += 1
-        return super().on_visit(node)
+        handler = self._visit.get(type(node))
+        return True if handler is None else handler(node)
 
     def on_leave(self, original_node, updated_node):
-        if id(original_node) in self.pruned:
+        if original_node is self._pruned:
+            self._pruned = None
             return updated_node
-        result = super().on_leave(original_node, updated_node)
-        if id(original_node) in self.pairing.info:
+        handler = self._leave.get(type(original_node))
+        return updated_node if handler is None else handler(original_node, updated_node)
+
+    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
+        return None  # no visit_<Node>_<field> hooks here: skip libcst's lookup per field
+
+    def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
+        return None
+
+    def _decline(self, node: cst.CSTNode) -> bool:
+        self._pruned = node
+        return False
+
+    # -- statements ------------------------------------------------------------------------------------
+    def _visit_statement(self, node: cst.CSTNode) -> bool:
+        info = self.info.get(id(node))
+        if info is not None:
+            if self.prune_statements and not self.analysis.any_interesting(info.start, info.end):
+                return self._decline(node)
+            tracked, fine = _own_nodes(info)
+            self.ctx.frames.append(_Frame(info, tracked, fine and self.prune_statements))
+            self.depth += 1
+        return True
+
+    def _end_statement(self, original_node, result):
+        if id(original_node) in self.info:
             if isinstance(result, cst.SimpleStatementLine) and self.depth > 1:
                 result = self._rewrite_nested_imports(result)
             frame = self.ctx.frames.pop()
@@ -287,27 +363,105 @@ class Converter(cst.CSTTransformer):
                 result = attach_todos(result, frame.todos, self.header_comments if self.depth == 0 else frozenset())
         return result
 
-    def visit_Module(self, node: cst.Module) -> None:
+    def _visit_module(self, node: cst.Module) -> bool:
         self.header_comments = frozenset(line.comment.value for line in node.header if line.comment is not None)
+        return True
 
-    # -- names -----------------------------------------------------------------------------------------
-    def visit_Attribute(self, node: cst.Attribute) -> None:
-        self.skip_names.add(id(node.attr))
-
-    def visit_Arg(self, node: cst.Arg) -> None:
-        if node.keyword is not None:
-            self.skip_names.add(id(node.keyword))
-
-    def visit_Param(self, node: cst.Param) -> None:
-        self.skip_names.add(id(node.name))
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+    def _visit_function(self, node: cst.FunctionDef) -> bool:
+        if not self._visit_statement(node):
+            return False
         self.skip_names.add(id(node.name))
         self.ctx.function_depth += 1
+        return True
 
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+    def _visit_class(self, node: cst.ClassDef) -> bool:
+        if not self._visit_statement(node):
+            return False
         self.skip_names.add(id(node.name))
+        return True
+
+    # -- calls, containers and their parts (pruning below statement level) ------------------------------
+    def _take(self, frame: _Frame, kind: type) -> ast.AST | None:
+        """The ``ast`` node of the libcst node of that kind being entered: the statement's next tracked one."""
+        tracked, i = frame.tracked, frame.index
+        while i < len(tracked) and type(tracked[i]) is not kind:
+            i += 1
+            frame.fine = False  # libcst and ast disagree here: trust the order no further in this statement
+        if i >= len(tracked):
+            frame.index = i
+            frame.fine = False
+            return None
+        frame.index = i + 1
+        return tracked[i]
+
+    def _plan_parts(self, frame: _Frame, parts, spans: list[tuple[tuple[int, int], tuple[int, int]]]) -> None:
+        marked_within = self.analysis.marked_within
+        for part, (start, end) in zip(parts, spans):
+            if not marked_within(start, end):
+                self.prunable[id(part)] = end
+
+    def _visit_call(self, node: cst.Call) -> bool:
+        if not self.ctx.frames:
+            return True
+        frame = self.ctx.frames[-1]
+        call = self._take(frame, ast.Call)
+        frame.call_stack.append(call.lineno if call is not None else frame.info.line)
+        if call is not None and frame.fine:
+            children = sorted((*call.args, *call.keywords), key=_start)
+            if len(children) == len(node.args) and all(
+                    (a.keyword.value if a.keyword is not None else None) == getattr(c, "arg", None)
+                    for a, c in zip(node.args, children)):
+                self._plan_parts(frame, node.args, [(_start(c), (c.end_lineno, c.end_col_offset))
+                                                    for c in children])
+            else:
+                frame.fine = False
+        return True
+
+    def _visit_container(self, node: cst.Dict | cst.List | cst.Set) -> bool:
+        if not self.ctx.frames:
+            return True
+        frame = self.ctx.frames[-1]
+        container = self._take(frame, _CONTAINERS[type(node)])
+        if container is None or not frame.fine:
+            return True
+        if isinstance(container, ast.Dict):
+            spans = [(_start(k if k is not None else v), (v.end_lineno, v.end_col_offset))
+                     for k, v in zip(container.keys, container.values)]
+            shape = [k is None for k in container.keys]
+            starred = cst.StarredDictElement
+        else:
+            spans = [(_start(e), (e.end_lineno, e.end_col_offset)) for e in container.elts]
+            shape = [isinstance(e, ast.Starred) for e in container.elts]
+            starred = cst.StarredElement
+        if len(shape) == len(node.elements) and all(
+                isinstance(e, starred) == s for e, s in zip(node.elements, shape)):
+            self._plan_parts(frame, node.elements, spans)
+        else:
+            frame.fine = False
+        return True
+
+    def _visit_part(self, node: cst.CSTNode) -> bool:
+        end = self.prunable.pop(id(node), None)
+        if end is not None:
+            # not entered: step over the tracked nodes inside it, which libcst will not visit
+            frame = self.ctx.frames[-1]
+            tracked, i = frame.tracked, frame.index
+            while i < len(tracked) and _start(tracked[i]) < end:
+                i += 1
+            frame.index = i
+            return self._decline(node)
+        if self.ctx.renames and type(node) is cst.Arg and node.keyword is not None:
+            self.skip_names.add(id(node.keyword))
+        return True
+
+    # -- names -----------------------------------------------------------------------------------------
+    def _visit_attribute(self, node: cst.Attribute) -> bool:
+        self.skip_names.add(id(node.attr))
+        return True
+
+    def _visit_param(self, node: cst.Param) -> bool:
+        self.skip_names.add(id(node.name))
+        return True
 
     def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.Name:
         new = self.ctx.renames.get(original_node.value)
@@ -368,7 +522,7 @@ class Converter(cst.CSTTransformer):
             if not isinstance(result, cst.FunctionDef):
                 break
             result = rule.leave_function(self.ctx, result)
-        return result
+        return self._end_statement(original_node, result)
 
     def leave_Dict(self, original_node, updated_node):
         result = updated_node
@@ -386,7 +540,9 @@ class Converter(cst.CSTTransformer):
             result = rule.leave_subscript(self.ctx, result)
         return result
 
-    def leave_SimpleStatementLine(self, original_node, updated_node):
+    def _apply_statement_rules(self, original_node, updated_node):
+        """``leave_statement`` hooks on a simple line, or a one-line suite (``if x: a; b``, whose TODOs go
+        above the compound statement)."""
         result = updated_node
         for rule in self.statement_rules:
             if not isinstance(result, type(updated_node)):
@@ -394,7 +550,8 @@ class Converter(cst.CSTTransformer):
             result = rule.leave_statement(self.ctx, result)
         return result
 
-    leave_SimpleStatementSuite = leave_SimpleStatementLine  # `if x: a; b` (its TODOs go above the compound)
+    def leave_SimpleStatementLine(self, original_node, updated_node):
+        return self._end_statement(original_node, self._apply_statement_rules(original_node, updated_node))
 
     # -- imports ---------------------------------------------------------------------------------------
     def _rewrite_nested_imports(self, line: cst.SimpleStatementLine):
@@ -406,6 +563,16 @@ class Converter(cst.CSTTransformer):
 
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
         return import_edits.finish_module(original_node, updated_node, self.ctx, self.pairing.info)
+
+
+def _statement_types() -> list[type]:
+    """libcst's statement node types the pairing may have paired (simple lines and compound statements)."""
+    found, todo = [cst.SimpleStatementLine], [cst.BaseCompoundStatement]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            todo.append(sub)
+            found.append(sub)
+    return found
 
 
 def _dotted(node: cst.BaseExpression) -> str:

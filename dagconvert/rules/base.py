@@ -1,7 +1,10 @@
 """What a rule is: a stable code, what it looks at (``Interest``, as data), its own before/after examples,
 and one or more hooks the converter calls on the libcst nodes it visits.
 
-Hooks (all optional; return the node unchanged when the rule does not apply):
+Hooks (all optional; return the node unchanged when the rule does not apply). The converter visits only what
+some rule's ``Interest`` marked, and what encloses it: "every X" below means every X in the statements and the
+call arguments / container elements that hold a marked node. So a rule's interest must mark the node its
+hook changes (or one inside it); argument values a hook only reads need no mark (they are there, unvisited).
 - ``leave_call(ctx, call, target)``: ``target`` is the resolved callee (``CallTarget``) or None.
 - ``leave_string(ctx, node)``: every ``SimpleString`` in a visited statement.
 - ``leave_function(ctx, node)``: every ``FunctionDef`` in a visited statement.

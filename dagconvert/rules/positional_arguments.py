@@ -15,6 +15,8 @@ meant, so it is a TODO.
 
 from __future__ import annotations
 
+import ast
+
 import libcst as cst
 
 from dagconvert.analysis import Interest
@@ -53,7 +55,9 @@ class PositionalOperatorArguments(Rule):
     name = "positional-operator-arguments"
     summary = ("Positional arguments of core operators become keyword arguments by 1.10.15's parameter order, "
                "when that binding names the task_id (Airflow 1.10 and 2 both reject positional arguments).")
-    interest = Interest(call_identities=frozenset(OWN_PARAMETERS))
+    # only calls that pass something positionally (an argument or *args), not every operator call
+    interest = Interest(node_types=(ast.Call,), node_filter=lambda analysis, call: bool(call.args) and (
+        (qname := analysis.resolve(call.func)) is not None and analysis.identity_of(qname) in OWN_PARAMETERS))
     order = 15  # before the renames of the parameters it names (xcom_push, provide_context, python_callable)
     examples = (
         Example(
