@@ -307,6 +307,178 @@ def _context_for(task: Any, dag: Any, run: Any, logical_date: Any) -> tuple[Any,
         return _fallback_context(task, dag, run, logical_date), note
 
 
+# Keys of Airflow's template context that depend on the task (``_get_template_context``); every other key
+# depends only on the DAG and its run, so one context per DAG run serves every task (``_TaskContexts``).
+_PER_TASK_KEYS = ("expanded_ti_count", "inlets", "inlet_events", "map_index_template", "outlets",
+                  "outlet_events", "params", "task", "task_instance", "task_instance_key_str", "test_mode", "ti",
+                  "var", "conn")  # (the accessors remember their last lookup: fresh ones per task, as Airflow's)
+
+
+class _TaskContexts:
+    """The template contexts of the tasks of one DAG run, Airflow's own computed once per run.
+
+    The first task's context is Airflow's (``_context_for``); a later task of the same DAG gets a copy of it
+    with the task-dependent keys (``_PER_TASK_KEYS``) recomputed exactly as ``_get_template_context``
+    computes them: its own TaskInstance, ``process_params(dag, task, dag_run)``, its inlets/outlets and their
+    accessors, its ``map_index_template``, its mapped-TI count, ``task_instance_key_str``. Same keys, same
+    values, the same ``Context`` class (its deprecated-key warnings included). Whenever that cannot be done
+    (the first context was hand-built, the task is another DAG's, deriving raises), the task gets its own
+    full context as before.
+    """
+
+    def __init__(self, dag: Any, run: Any, logical_date: Any) -> None:
+        self.dag, self.run, self.logical_date = dag, run, logical_date
+        self.base: dict[str, Any] | None = None
+
+    def context_for(self, task: Any) -> tuple[Any, str | None]:
+        if self.base is not None and getattr(task, "dag", None) is self.dag:
+            try:
+                return self._derive(task), None
+            except Exception:  # noqa: BLE001, S110 - fall back to Airflow's full context for this task
+                pass
+        context, note = _context_for(task, self.dag, self.run, self.logical_date)
+        if note is None and self.base is None and getattr(task, "dag", None) is self.dag \
+                and isinstance(getattr(context, "_context", None), dict) \
+                and set(_PER_TASK_KEYS) <= set(context._context):
+            self.base = dict(context._context)
+        return context, note
+
+    def _derive(self, task: Any) -> Any:
+        from airflow import settings
+        from airflow.models.abstractoperator import NotMapped
+        from airflow.models.param import process_params
+        from airflow.models.taskinstance import TaskInstance
+        from airflow.utils.context import (
+            ConnectionAccessor,
+            Context,
+            InletEventsAccessors,
+            OutletEventAccessors,
+            VariableAccessor,
+        )
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            session = settings.Session()
+            ti = TaskInstance(task, run_id=self.run.run_id, map_index=-1)
+            ti.dag_run = self.run
+            ti.get_previous_dagrun = _no_previous_run
+            ti.get_previous_execution_date = _no_previous_run
+            try:
+                expanded_ti_count = task.get_mapped_ti_count(ti.run_id, session=session)
+            except NotMapped:
+                expanded_ti_count = None
+            context = dict(self.base)  # type: ignore[arg-type]
+            context.update({
+                "expanded_ti_count": expanded_ti_count,
+                "inlets": task.inlets,
+                "inlet_events": InletEventsAccessors(task.inlets, session=session),
+                "map_index_template": task.map_index_template,
+                "outlets": task.outlets,
+                "outlet_events": OutletEventAccessors(),
+                "params": process_params(self.dag, task, self.run, suppress_exception=True),
+                "task": task,
+                "task_instance": ti,
+                "task_instance_key_str": f"{task.dag_id}__{task.task_id}__{context['ds_nodash']}",
+                "test_mode": ti.test_mode,
+                "ti": ti,
+                "var": {"json": VariableAccessor(deserialize_json=True),
+                        "value": VariableAccessor(deserialize_json=False)},
+                "conn": ConnectionAccessor(),
+            })
+        return Context(context)
+
+
+class _TemplateCache:
+    """Within one DAG: one Jinja environment for the tasks that use the DAG's, each source compiled once.
+
+    ``task.get_template_env()`` builds a new environment from the DAG's settings on every call, and
+    ``env.from_string`` compiles the source again every time (Airflow's environments have no cache). A task
+    whose ``get_template_env`` is Airflow's own (``AbstractOperator.get_template_env``: the DAG's
+    environment) shares one environment per DAG, whose ``from_string`` keeps each compiled ``Template`` per
+    identical source string (an instance attribute, on this environment only). Rendering a Template does
+    not change it; a source that fails to compile is not cached, so it fails again, the same way. A task
+    with its own ``get_template_env`` keeps its own environment, uncached.
+    """
+
+    def __init__(self, dag: Any) -> None:
+        self.dag = dag
+        self.env: Any = None
+        try:
+            from airflow.models.abstractoperator import AbstractOperator
+
+            self.default_method = AbstractOperator.get_template_env
+        except Exception:  # noqa: BLE001 - no sharing, same result
+            self.default_method = None
+
+    def env_for(self, task: Any) -> Any:
+        shared = (self.default_method is not None and getattr(task, "dag", None) is self.dag
+                  and getattr(type(task), "get_template_env", None) is self.default_method)
+        if not shared:
+            return task.get_template_env()
+        if self.env is None:
+            env = task.get_template_env()
+            _cache_from_string(env)
+            self.env = env
+        return self.env
+
+
+# Compiled template code (a Python code object) per (environment settings, source), shared by the files of a
+# child's batch: what Jinja's ``compile`` produces depends only on those. Bounded; cleared when full.
+_CODE_CACHE: dict[tuple[Any, str], Any] = {}
+_CODE_CACHE_MAX = 20_000
+
+
+def _compile_key(env: Any) -> Any:
+    """Everything of ``env`` that Jinja's compiler reads, or None when it is not plain enough to share code.
+
+    Plain: Airflow's own environment classes, a bool ``autoescape``, no ``finalize``, not async. Then the
+    compiled code is determined by the class (its code generator), the lexer settings, the extensions, the
+    ``optimized`` flag, and which filter and test names exist (an unknown one is a compile-time error).
+    """
+    try:
+        from airflow import templates
+
+        if type(env) not in (templates.SandboxedEnvironment, templates.NativeEnvironment):
+            return None
+        if not isinstance(env.autoescape, bool) or env.finalize is not None or env.is_async:
+            return None
+        lexer = (env.block_start_string, env.block_end_string, env.variable_start_string,
+                 env.variable_end_string, env.comment_start_string, env.comment_end_string,
+                 env.line_statement_prefix, env.line_comment_prefix, env.trim_blocks, env.lstrip_blocks,
+                 env.newline_sequence, env.keep_trailing_newline)
+        return (type(env), env.code_generator_class, lexer, tuple(sorted(env.extensions)), env.optimized,
+                env.autoescape, frozenset(env.filters), frozenset(env.tests),
+                frozenset(getattr(env, "intercepted_binops", ())), frozenset(getattr(env, "intercepted_unops", ())))
+    except Exception:  # noqa: BLE001 - anything unusual: no sharing, same result
+        return None
+
+
+def _cache_from_string(env: Any) -> None:
+    original = env.from_string
+    compiled: dict[str, Any] = {}
+    key = _compile_key(env)
+
+    def from_string(source: Any, globals: Any = None, template_class: Any = None) -> Any:
+        if globals is not None or template_class is not None or type(source) is not str:
+            return original(source, globals, template_class)
+        template = compiled.get(source)
+        if template is None:
+            if key is None:
+                template = original(source)
+            else:  # what Environment.from_string does, with the compiled code looked up first
+                code = _CODE_CACHE.get((key, source))
+                if code is None:
+                    code = env.compile(source)
+                    if len(_CODE_CACHE) >= _CODE_CACHE_MAX:
+                        _CODE_CACHE.clear()
+                    _CODE_CACHE[(key, source)] = code
+                template = env.template_class.from_code(env, code, env.make_globals(None), None)
+            compiled[source] = template
+        return template
+
+    env.from_string = from_string
+
+
 def _render_field(task: Any, field: str, context: Any, env: Any) -> None:
     if hasattr(task, "_do_render_template_fields"):
         task._do_render_template_fields(task, [field], context, env, set())
@@ -387,13 +559,15 @@ def _render_dag(dag: Any, run: Any, logical_date: Any, failures: list[dict[str, 
     """Render every templated field of every task of one DAG (``render_section``'s inner loop)."""
     from airflow.models.mappedoperator import MappedOperator
 
+    contexts = _TaskContexts(dag, run, logical_date)
+    templates = _TemplateCache(dag)
     for task in dag.tasks:
         if isinstance(task, MappedOperator):
             notes.append(f"{dag.dag_id}.{task.task_id}: mapped task, templates not rendered")
             continue
         try:
-            context, note = _context_for(task, dag, run, logical_date)
-            env = task.get_template_env()
+            context, note = contexts.context_for(task)
+            env = templates.env_for(task)
         except Exception as exc:  # noqa: BLE001 - e.g. a broken template_searchpath: report, keep going
             notes.append(f"{dag.dag_id}.{task.task_id}: templates not rendered ({type(exc).__name__}: {exc})")
             continue

@@ -34,4 +34,4 @@ STATUSES = (STATUS_OK, STATUS_IMPORT_ERROR, STATUS_TIMEOUT, STATUS_CRASHED, STAT
 DEFAULT_LOGICAL_DATE = "2024-01-01T00:00:00+00:00"
 DEFAULT_TIMEOUT_S = 30.0
 DEFAULT_MEMORY_LIMIT_MB = 2048
-DEFAULT_BATCH_SIZE = 50  # files one loader child loads one after another (see loader's docstring)
+DEFAULT_BATCH_SIZE = 100  # files one loader child loads one after another (see loader's docstring)
