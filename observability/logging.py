@@ -15,6 +15,20 @@ import structlog
 _configured = False
 
 
+class _CurrentStderr:
+    """Writes to whatever ``sys.stderr`` is when a line is logged: CLIs under test runners (and the runners
+    themselves) swap and close streams, and a logger bound to an old stream would write to a closed file."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+    def isatty(self) -> bool:
+        return sys.stderr.isatty()
+
+
 def configure_logging(*, json: bool | None = None, level: str | None = None, stream=None) -> None:
     """Configure structlog and the stdlib root logger.
 
@@ -23,7 +37,7 @@ def configure_logging(*, json: bool | None = None, level: str | None = None, str
     level: a logging level name; defaults to COMPOSER_MIGRATE_LOG_LEVEL or INFO.
     """
     global _configured
-    stream = stream or sys.stderr
+    stream = stream or _CurrentStderr()
     if json is None:
         env = os.environ.get("COMPOSER_MIGRATE_LOG_JSON")
         json = env == "1" if env is not None else not stream.isatty()
