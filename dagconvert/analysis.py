@@ -254,9 +254,7 @@ def analyse(source: str, tree: ast.Module, *, interests: list[Interest], identit
                     mark(node)
         elif isinstance(node, ast.Call):
             qname = analysis.resolve(node.func)
-            if every_call or (qname is not None and identity_of(qname) in call_ids):
-                mark(node)
-            elif keywords and any(kw.arg in keywords for kw in node.keywords):
+            if every_call or (qname is not None and identity_of(qname) in call_ids) or keywords and any(kw.arg in keywords for kw in node.keywords):
                 mark(node)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             for alias in node.names:

@@ -7,7 +7,7 @@ call (through ``runner`` for trees).
 from __future__ import annotations
 
 import ast
-from functools import lru_cache
+from functools import cache
 
 import libcst as cst
 
@@ -19,7 +19,7 @@ from dagconvert.rules import all_rules
 from target_profiles import TargetProfile, load_profile
 
 
-@lru_cache(maxsize=None)
+@cache
 def _decider(profile_name: str) -> Decider:
     rules = all_rules()
     restructurable: dict[str, str] = {}
@@ -36,7 +36,7 @@ def _parse_ast(source: str, path: str) -> ast.Module:
         where = f"line {exc.lineno}" + (f", column {exc.offset}" if exc.offset else "")
         hint = ""
         text = (exc.text or "").strip()
-        if text.startswith("print ") or text.startswith("exec "):
+        if text.startswith(("print ", "exec ")):
             hint = " (Python 2 syntax: convert the file to Python 3 first)"
         raise ConversionError(f"{path}: {where}: {exc.msg}{hint}: {text[:120]}", exc.lineno) from None
     except ValueError as exc:  # e.g. null bytes

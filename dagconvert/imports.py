@@ -64,7 +64,7 @@ def _from_line(module: str, aliases: list[tuple[str, str | None]], template: cst
     return template.with_changes(body=[stmt], leading_lines=())
 
 
-def rewrite_import_line(line: cst.SimpleStatementLine, ctx: "ConversionContext", source_line: int,
+def rewrite_import_line(line: cst.SimpleStatementLine, ctx: ConversionContext, source_line: int,
                         *, deferred: bool) -> list[cst.SimpleStatementLine] | None:
     """New lines for one import line, or None when it stays as it is.
 
@@ -166,7 +166,7 @@ def rewrite_import_line(line: cst.SimpleStatementLine, ctx: "ConversionContext",
     return [line.with_changes(body=[stmt.with_changes(names=kept_aliases)])]
 
 
-def _every_use_converted(ctx: "ConversionContext", local: str) -> bool:
+def _every_use_converted(ctx: ConversionContext, local: str) -> bool:
     """A rule rewrote every reference to this imported name (``ctx.mark_converted``) and no rule asked for
     it (``require_import``): nothing needs it."""
     converted = ctx.converted_refs.get(local, 0)
@@ -187,7 +187,7 @@ def _is_docstring_or_future(stmt: cst.CSTNode) -> bool:
     return isinstance(small, cst.ImportFrom) and small.module is not None and dotted(small.module) == "__future__"
 
 
-def finish_module(original: cst.Module, updated: cst.Module, ctx: "ConversionContext", infos) -> cst.Module:
+def finish_module(original: cst.Module, updated: cst.Module, ctx: ConversionContext, infos) -> cst.Module:
     """Rewrite module-level import lines and add the imports rules required."""
     from dagconvert.converter import attach_todos
 
@@ -226,7 +226,7 @@ def finish_module(original: cst.Module, updated: cst.Module, ctx: "ConversionCon
     return updated.with_changes(body=body)
 
 
-def _add_required_imports(body: list[cst.BaseStatement], ctx: "ConversionContext") -> list[cst.BaseStatement]:
+def _add_required_imports(body: list[cst.BaseStatement], ctx: ConversionContext) -> list[cst.BaseStatement]:
     body = list(body)
     remaining = dict(ctx.required)
     # merge into an existing module-level `from M import ...` line

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from functools import lru_cache
+from functools import cache
 
 from dagconvert.rules.base import CallTarget, Example, Rule
 
@@ -22,7 +22,7 @@ def rule_modules() -> list[str]:
                   and not m.name.startswith("_"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def all_rules() -> list[Rule]:
     rules: list[Rule] = []
     for name in rule_modules():

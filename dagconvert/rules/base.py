@@ -44,7 +44,7 @@ class Example:
 class CallTarget:
     qname: str            # the callee's path as the source imports it
     identity: str         # the canonical 2.x path rules match on
-    decision: "Decision"  # what the import decision is for it (KEEP/MOVE/REPLACE/TODO)
+    decision: Decision  # what the import decision is for it (KEEP/MOVE/REPLACE/TODO)
 
 
 class Rule:
