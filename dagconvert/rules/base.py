@@ -59,3 +59,16 @@ class Rule:
 
     def __repr__(self) -> str:
         return f"<{self.code} {self.name}>"
+
+
+class RestructuringRule(Rule):
+    """A rule that turns calls of a class the profile no longer has into its non-drop-in replacement
+    (``replaces``): it implements ``_convert(ctx, call, target) -> (new_call, message)`` and raises
+    ``cstutil.Unconvertible`` to decline (the call stays, with the reason as a TODO)."""
+
+    def leave_call(self, ctx, call, target: CallTarget | None):
+        from dagconvert.rules import cstutil
+
+        if not cstutil.is_replaced(self, target):
+            return call
+        return cstutil.restructure(self, ctx, call, lambda c, n: self._convert(c, n, target))

@@ -22,7 +22,7 @@ import libcst as cst
 
 from dagconvert.analysis import Interest
 from dagconvert.rules import cstutil
-from dagconvert.rules.base import CallTarget, Example, Rule
+from dagconvert.rules.base import CallTarget, Example, RestructuringRule
 from dagconvert.rules.cstutil import Unconvertible
 
 DATAFLOW = "airflow.providers.google.cloud.operators.dataflow"
@@ -97,7 +97,7 @@ def _lookup(option_sets: list[_Options], key: str) -> tuple[str, object] | None:
     return None
 
 
-class BeamPipeline(Rule):
+class BeamPipeline(RestructuringRule):
     """``DataFlowPythonOperator``/``DataFlowJavaOperator`` -> ``BeamRun{Python,Java}PipelineOperator(runner=
     'DataflowRunner', dataflow_config=DataflowConfiguration(...))``.
 
@@ -197,11 +197,6 @@ class BeamPipeline(Rule):
             todos=("cannot be read",),
         ),
     )
-
-    def leave_call(self, ctx, call: cst.Call, target: CallTarget | None):
-        if not cstutil.is_replaced(self, target):
-            return call
-        return cstutil.restructure(self, ctx, call, lambda c, n: self._convert(c, n, target))
 
     def _convert(self, ctx, call: cst.Call, target: CallTarget):
         old = target.qname.rpartition(".")[2]

@@ -31,7 +31,7 @@ import libcst as cst
 
 from dagconvert.analysis import Interest
 from dagconvert.rules import cstutil
-from dagconvert.rules.base import CallTarget, Example, Rule
+from dagconvert.rules.base import CallTarget, Example, RestructuringRule
 from dagconvert.rules.cstutil import Code, Unconvertible
 
 BQ = "airflow.providers.google.cloud.operators.bigquery"
@@ -178,7 +178,7 @@ def _skipped(node: cst.BaseExpression) -> bool:
     return cstutil.literal(node) in (None, {}, ())
 
 
-class BigQueryInsertJob(Rule):
+class BigQueryInsertJob(RestructuringRule):
     """``BigQueryOperator`` -> ``BigQueryInsertJobOperator(configuration=...)``.
 
     Declines (TODO) when the configuration cannot be known statically: a destination table without a project
@@ -274,11 +274,6 @@ class BigQueryInsertJob(Rule):
             todos=("has no project",),
         ),
     )
-
-    def leave_call(self, ctx, call: cst.Call, target: CallTarget | None):
-        if not cstutil.is_replaced(self, target):
-            return call
-        return cstutil.restructure(self, ctx, call, lambda c, n: self._convert(c, n, target))
 
     def _convert(self, ctx, call: cst.Call, target: CallTarget):
         old = target.qname.rpartition(".")[2]
@@ -403,7 +398,7 @@ TABLE_KNOWN = TABLE_ARGS | {"dataset_id", "table_id", "project_id", "gcs_schema_
 TABLE_TEMPLATED = frozenset({"labels"})
 
 
-class BigQueryCreateTable(Rule):
+class BigQueryCreateTable(RestructuringRule):
     """``BigQueryCreateEmptyTableOperator`` -> ``BigQueryCreateTableOperator(table_resource=...)``.
 
     dataset_id, table_id, project_id, gcs_schema_object and the connections stay arguments (the new class
@@ -473,11 +468,6 @@ class BigQueryCreateTable(Rule):
             todos=("both set",),
         ),
     )
-
-    def leave_call(self, ctx, call: cst.Call, target: CallTarget | None):
-        if not cstutil.is_replaced(self, target):
-            return call
-        return cstutil.restructure(self, ctx, call, lambda c, n: self._convert(c, n, target))
 
     def _convert(self, ctx, call: cst.Call, target: CallTarget):
         old = target.qname.rpartition(".")[2]

@@ -23,7 +23,7 @@ import libcst as cst
 
 from dagconvert.analysis import Interest
 from dagconvert.rules import cstutil
-from dagconvert.rules.base import CallTarget, Example, Rule
+from dagconvert.rules.base import CallTarget, Example, RestructuringRule, Rule
 from dagconvert.rules.cstutil import Code, Unconvertible
 
 DP = "airflow.providers.google.cloud.operators.dataproc"
@@ -93,7 +93,7 @@ def _region(ctx, args, insert: list, call) -> None:
         insert.append(cstutil.render_argument(ctx, call, "region", "global"))
 
 
-class DataprocSubmitJob(Rule):
+class DataprocSubmitJob(RestructuringRule):
     """``DataProc<Kind>Operator`` -> ``DataprocSubmitJobOperator(job=..., region=...)``.
 
     Declines (TODO) an explicit ``job_name`` (the job id it named has no equivalent), a query given as a
@@ -178,11 +178,6 @@ class DataprocSubmitJob(Rule):
             todos=("read as a template file",),
         ),
     )
-
-    def leave_call(self, ctx, call: cst.Call, target: CallTarget | None):
-        if not cstutil.is_replaced(self, target):
-            return call
-        return cstutil.restructure(self, ctx, call, lambda c, n: self._convert(c, n, target))
 
     def _convert(self, ctx, call: cst.Call, target: CallTarget):
         old = target.qname.rpartition(".")[2]
