@@ -1,13 +1,11 @@
 """Fixtures for the airflow_runtime tests: the real Airflow 2 runtime, a template home, a loader session.
 
-The runtime Python is, in order: ``$COMPOSER_MIGRATE_RUNTIME_PYTHON``; the built default runtime
-(``.runtimes/airflow-2.10.5/venv/bin/python``); the probe install at ``/tmp/probe/af``. Tests that need it
-skip, saying so, when none exists.
+The runtime Python is decided by ``tests/runtime.py`` (``$COMPOSER_MIGRATE_RUNTIME_PYTHON``, else the built
+default runtime); tests that need it skip, saying so, when there is none.
 """
 
 from __future__ import annotations
 
-import os
 import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -18,23 +16,7 @@ from airflow_runtime.build import init_airflow_home
 from airflow_runtime.client import RuntimeSession
 from airflow_runtime.layout import RuntimeLayout
 from target_profiles import DEFAULT_PROFILE
-
-PROBE_PYTHON = Path("/tmp/probe/af/bin/python")
-ENV_VAR = "COMPOSER_MIGRATE_RUNTIME_PYTHON"
-
-
-def find_runtime_python() -> tuple[Path | None, str]:
-    """The runtime interpreter to test against, or None and why not."""
-    override = os.environ.get(ENV_VAR)
-    if override:
-        path = Path(override)
-        return (path, "") if path.exists() else (None, f"{ENV_VAR}={override} does not exist")
-    built = RuntimeLayout.of(DEFAULT_PROFILE).python
-    for candidate in (built, PROBE_PYTHON):
-        if candidate.exists():
-            return candidate, ""
-    return None, (f"no Airflow 2 runtime: set {ENV_VAR}, or build one with `make runtime` "
-                  f"({built}), or provide {PROBE_PYTHON}")
+from tests.runtime import ENV_VAR, find_runtime_python  # noqa: F401 (re-exported to the tests here)
 
 
 @pytest.fixture(scope="session")

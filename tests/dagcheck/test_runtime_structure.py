@@ -8,7 +8,7 @@ Airflow 2 loaded from it, and ``compare`` finds no failing difference between a 
 conversion.
 
 The runtime's Python is ``$COMPOSER_MIGRATE_RUNTIME_PYTHON``, else the project's pinned runtime
-(``.runtimes/airflow-2.10.5/venv``), else ``/tmp/probe/af``; the tests skip when none exists.
+(``.runtimes/airflow-2.10.5/venv``); the tests skip when there is none.
 """
 
 from __future__ import annotations
@@ -24,28 +24,18 @@ import pytest
 from dagcheck.compare import compare_files, failures
 from dagcheck.static_structure import extract_static
 from dagcheck.structure import DagStructure
+from tests.runtime import require_runtime_python
 
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-RUNTIME_ENV = "COMPOSER_MIGRATE_RUNTIME_PYTHON"
-DEFAULT_RUNTIMES = (REPO / ".runtimes" / "airflow-2.10.5" / "venv" / "bin" / "python", Path("/tmp/probe/af/bin/python"))
 CONVERTED = sorted(FIXTURES.glob("*_af2*.py"))
 
 
 def runtime_python() -> Path:
     """The Airflow 2 runtime's Python, or skip with the reason."""
-    configured = os.environ.get(RUNTIME_ENV)
-    if configured:
-        if not Path(configured).exists():
-            pytest.skip(f"{RUNTIME_ENV}={configured} does not exist")
-        return Path(configured)
-    for candidate in DEFAULT_RUNTIMES:
-        if candidate.exists():
-            return candidate
-    pytest.skip(f"no Airflow 2 runtime: set {RUNTIME_ENV} or build one with `make runtime` "
-                f"(looked for {', '.join(str(c) for c in DEFAULT_RUNTIMES)})")
+    return require_runtime_python()
 
 
 @pytest.fixture(scope="module")

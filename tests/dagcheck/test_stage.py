@@ -11,18 +11,17 @@ once for the corpus (one ``run_test_stage``); the CLI function and the real conv
 from __future__ import annotations
 
 import json
-import os
 import textwrap
 from pathlib import Path
 
 import pytest
 
-from airflow_runtime.build import RuntimeNotBuiltError, runtime_python
 from dagcheck.checks.model import Severity, Status
 from dagcheck.command import EXIT_FAILED, EXIT_OK, test_command
 from dagcheck.report import write_report
 from dagcheck.stage import NOT_A_DAG, StageResult, run_test_stage
 from dagconvert.runner import convert_tree
+from tests.runtime import require_runtime_python
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
@@ -243,17 +242,8 @@ def line_of(path: Path, marker: str) -> int:
 
 
 def runtime_options() -> dict[str, Path]:
-    """The stage's runtime: ``$COMPOSER_MIGRATE_RUNTIME_PYTHON`` or the built default profile; else skip."""
-    override = os.environ.get(RUNTIME_ENV)
-    if override:
-        if not Path(override).exists():
-            pytest.skip(f"{RUNTIME_ENV}={override} does not exist")
-        return {"python": Path(override)}
-    try:
-        runtime_python(None)
-    except RuntimeNotBuiltError as exc:
-        pytest.skip(str(exc))
-    return {}
+    """The stage's runtime (tests/runtime.py); else skip."""
+    return {"python": require_runtime_python()}
 
 
 @pytest.fixture(scope="module")

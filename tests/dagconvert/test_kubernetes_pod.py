@@ -14,25 +14,10 @@ from dagconvert import tables
 from dagconvert.decisions import Action
 from dagconvert.engine import _decider, convert_source
 from dagconvert.rules.kubernetes_pod import K8S, VolumeToV1Volume
-
-RUNTIME_PYTHON = Path(os.environ.get("COMPOSER_MIGRATE_RUNTIME_PYTHON", "/tmp/probe/af/bin/python"))
+from tests.dagconvert.helpers import convert, converted, todos
+from tests.runtime import require_runtime_python
 
 HEADER = "from airflow.contrib.operators.kubernetes_pod_operator import KubernetesPodOperator\n"
-
-
-def convert(source: str):
-    return convert_source(textwrap.dedent(source))
-
-
-def converted(source: str) -> str:
-    result = convert(source)
-    assert not result.todos, [t.message for t in result.todos]
-    assert convert_source(result.code).code == result.code, "not idempotent"
-    return result.code
-
-
-def todos(source: str) -> list[str]:
-    return [t.message for t in convert(source).todos]
 
 
 # -- decisions --------------------------------------------------------------------------------------------
@@ -383,8 +368,7 @@ print("@@" + json.dumps(out))
 def load_in_runtime(files: dict[str, str], tmp_path: Path) -> dict:
     """Load DAG files in the real Airflow 2 runtime: import errors, the DAG files' warnings, task ids, the pod
     each KubernetesPodOperator builds, each TriggerDagRunOperator's rendered conf."""
-    if not RUNTIME_PYTHON.exists():
-        pytest.skip(f"no Airflow 2 runtime at {RUNTIME_PYTHON} (set COMPOSER_MIGRATE_RUNTIME_PYTHON)")
+    runtime_python = require_runtime_python()
     dags = tmp_path / "dags"
     dags.mkdir()
     for name, code in files.items():
@@ -392,7 +376,7 @@ def load_in_runtime(files: dict[str, str], tmp_path: Path) -> dict:
     home = tmp_path / "home"
     env = {**os.environ, "AIRFLOW_HOME": str(home), "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
            "AIRFLOW__CORE__UNIT_TEST_MODE": "False"}
-    proc = subprocess.run([str(RUNTIME_PYTHON), "-c", _PROBE, str(dags)], capture_output=True, text=True,
+    proc = subprocess.run([str(runtime_python), "-c", _PROBE, str(dags)], capture_output=True, text=True,
                           env=env, timeout=300, check=False)
     lines = [line for line in proc.stdout.splitlines() if line.startswith("@@")]
     assert lines, f"runtime probe failed:\n{proc.stderr[-3000:]}"

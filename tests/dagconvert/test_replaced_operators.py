@@ -5,7 +5,7 @@ converts a realistic Airflow 1.10 DAG using all of them and loads it in the REAL
 error, no deprecation warning from the DAG file, and each task's configuration/job/table/cluster dict read
 back from the loaded operator (templates rendered, Dataproc dicts accepted by the client's protos).
 
-The runtime is ``$COMPOSER_MIGRATE_RUNTIME_PYTHON``, else the project's pinned runtime, else /tmp/probe/af.
+The runtime is ``$COMPOSER_MIGRATE_RUNTIME_PYTHON``, else the project's pinned runtime (tests/runtime.py).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import pytest
 from dagconvert.engine import convert_source
 from dagconvert.rules.bigquery_insert_job import split_table_name
 from dagconvert.rules.cstutil import Unconvertible
+from tests.runtime import require_runtime_python
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -663,9 +664,6 @@ def test_cluster_project_from_default_args():
 
 # -- the real Airflow 2 runtime ---------------------------------------------------------------------------
 
-RUNTIME_ENV = "COMPOSER_MIGRATE_RUNTIME_PYTHON"
-DEFAULT_RUNTIMES = (REPO / ".runtimes" / "airflow-2.10.5" / "venv" / "bin" / "python",
-                    Path("/tmp/probe/af/bin/python"))
 
 AIRFLOW_1_DAG = '''
 """Nightly analytics pipeline (Airflow 1.10)."""
@@ -809,16 +807,7 @@ print("RESULT " + json.dumps(out, default=str))
 
 
 def runtime_python() -> Path:
-    configured = os.environ.get(RUNTIME_ENV)
-    if configured:
-        if not Path(configured).exists():
-            pytest.skip(f"{RUNTIME_ENV}={configured} does not exist")
-        return Path(configured)
-    for candidate in DEFAULT_RUNTIMES:
-        if candidate.exists():
-            return candidate
-    pytest.skip(f"no Airflow 2 runtime: set {RUNTIME_ENV} or build one with `make runtime` "
-                f"(looked for {', '.join(str(c) for c in DEFAULT_RUNTIMES)})")
+    return require_runtime_python()
 
 
 @pytest.mark.slow

@@ -4,7 +4,6 @@ the real Airflow 2 runtime with the structure dagcheck expects (only the allowed
 from __future__ import annotations
 
 import ast
-import os
 from pathlib import Path
 
 import pytest
@@ -452,11 +451,9 @@ kept = SubDagOperator(task_id="kept", subdag=pooled("am404_kept", "kept", ARGS),
 
 def _session():
     from airflow_runtime.client import RuntimeSession
+    from tests.runtime import require_runtime_python
 
-    configured = os.environ.get("COMPOSER_MIGRATE_RUNTIME_PYTHON")
-    if configured and not Path(configured).exists():
-        pytest.skip(f"COMPOSER_MIGRATE_RUNTIME_PYTHON={configured} does not exist")
-    return RuntimeSession(python=Path(configured) if configured else None)
+    return RuntimeSession(python=require_runtime_python())
 
 
 @pytest.mark.slow

@@ -16,6 +16,7 @@ import pytest
 
 from dagconvert.engine import convert_source
 from dagconvert.rules.template_context import scan_template
+from tests.runtime import require_runtime_python
 
 HEADER = (
     "from datetime import timedelta\n"
@@ -248,7 +249,6 @@ def test_scanner_unclosed_and_unlexable():
 
 # -- the real runtime ------------------------------------------------------------------------------------------
 
-RUNTIME_PYTHON = os.environ.get("COMPOSER_MIGRATE_RUNTIME_PYTHON", "/tmp/probe/af/bin/python")
 
 # Each DAG file (one schedule each) renders the variables AM501/AM502 can rewrite for that schedule.
 NAMES = ["execution_date", "next_execution_date", "next_ds", "next_ds_nodash", "prev_execution_date", "prev_ds",
@@ -379,8 +379,7 @@ print("RESULT " + json.dumps(out))
 
 @pytest.mark.slow
 def test_converted_templates_render_the_1_10_values_in_airflow_2(tmp_path: Path):
-    if not Path(RUNTIME_PYTHON).exists():
-        pytest.skip(f"no Airflow 2 runtime at {RUNTIME_PYTHON} (set COMPOSER_MIGRATE_RUNTIME_PYTHON)")
+    runtime_python = require_runtime_python()
     from airflow_runtime.build import init_airflow_home
 
     dags = tmp_path / "dags"
@@ -390,7 +389,7 @@ def test_converted_templates_render_the_1_10_values_in_airflow_2(tmp_path: Path)
         assert not result.todos, [t.message for t in result.todos]
         (dags / f"{dag_id}.py").write_text(result.code)
     home = tmp_path / "home"
-    init_airflow_home(Path(RUNTIME_PYTHON), home)
+    init_airflow_home(runtime_python, home)
     spec = {}
     for dag_id, (_, _, scheduled) in SCHEDULES.items():
         runs = [("setup", PREVIOUS_SUCCESS, True, "success"), ("manual", MANUAL_RUN, True, "running")]
@@ -400,7 +399,7 @@ def test_converted_templates_render_the_1_10_values_in_airflow_2(tmp_path: Path)
     env = {**os.environ, "AIRFLOW_HOME": str(home), "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
            "AIRFLOW__LOGGING__LOGGING_LEVEL": "ERROR"}
-    proc = subprocess.run([RUNTIME_PYTHON, "-c", RENDER, str(dags), json.dumps(spec)], env=env, cwd=tmp_path,
+    proc = subprocess.run([str(runtime_python), "-c", RENDER, str(dags), json.dumps(spec)], env=env, cwd=tmp_path,
                           capture_output=True, text=True, timeout=300, check=False)
     line = next((x for x in proc.stdout.splitlines() if x.startswith("RESULT ")), None)
     assert line is not None, proc.stdout[-3000:] + proc.stderr[-3000:]

@@ -12,24 +12,10 @@ import pytest
 from dagconvert.engine import convert_source
 from dagconvert.rules.base import CallTarget
 from dagconvert.rules.trigger_dagrun import TRIGGER, TriggerDagRunLogicalDate
+from tests.dagconvert.helpers import convert, converted, todos
 from tests.dagconvert.test_kubernetes_pod import load_in_runtime
 
 TRIGGER_IMPORT = "from airflow.operators.dagrun_operator import TriggerDagRunOperator\n"
-
-
-def convert(source: str):
-    return convert_source(textwrap.dedent(source))
-
-
-def converted(source: str) -> str:
-    result = convert(source)
-    assert not result.todos, [t.message for t in result.todos]
-    assert convert_source(result.code).code == result.code, "not idempotent"
-    return result.code
-
-
-def todos(source: str) -> list[str]:
-    return [t.message for t in convert(source).todos]
 
 
 def trigger_with(callable_source: str, call_extra: str = "") -> str:
