@@ -49,33 +49,42 @@ class StackConfig:
     target_bucket: str = "composer2-demo-bucket"
     profile: str = "airflow-2.10.5"
 
+    # Per-service host names, empty = ``host``. Only docker-compose sets them: there every service
+    # is its own container with its own name (e.g. COMPOSER_MIGRATE_TEMPORAL_HOST=temporal).
+    temporal_host: str = ""
+    pubsub_host: str = ""
+    gcs_host: str = ""
+    composer_api_host: str = ""
+    airflow1_host: str = ""
+    airflow2_host: str = ""
+
     @property
     def temporal_address(self) -> str:
-        return f"{self.host}:{self.temporal_port}"
+        return f"{self.temporal_host or self.host}:{self.temporal_port}"
 
     @property
     def temporal_ui_url(self) -> str:
-        return f"http://{self.host}:{self.temporal_ui_port}"
+        return f"http://{self.temporal_host or self.host}:{self.temporal_ui_port}"
 
     @property
     def pubsub_address(self) -> str:
-        return f"{self.host}:{self.pubsub_port}"
+        return f"{self.pubsub_host or self.host}:{self.pubsub_port}"
 
     @property
     def gcs_url(self) -> str:
-        return f"http://{self.host}:{self.gcs_port}"
+        return f"http://{self.gcs_host or self.host}:{self.gcs_port}"
 
     @property
     def composer_api_address(self) -> str:
-        return f"{self.host}:{self.composer_api_port}"
+        return f"{self.composer_api_host or self.host}:{self.composer_api_port}"
 
     @property
     def airflow1_url(self) -> str:
-        return f"http://{self.host}:{self.airflow1_port}"
+        return f"http://{self.airflow1_host or self.host}:{self.airflow1_port}"
 
     @property
     def airflow2_url(self) -> str:
-        return f"http://{self.host}:{self.airflow2_port}"
+        return f"http://{self.airflow2_host or self.host}:{self.airflow2_port}"
 
     def environment_name(self, environment_id: str) -> str:
         """Full Composer resource name of an environment in this stack's project and location."""
