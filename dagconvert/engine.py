@@ -16,6 +16,7 @@ from dagconvert.converter import ConversionContext, Converter, _Pairing
 from dagconvert.decisions import Action, Decider
 from dagconvert.model import ConversionError, ConvertedSource
 from dagconvert.rules import all_rules
+from dagconvert.rules.guarded_imports import collapse_ast, collapse_cst, plan_collapses
 from target_profiles import TargetProfile, load_profile
 
 
@@ -48,21 +49,30 @@ def convert_source(source: str, path: str = "<string>", profile: TargetProfile |
     profile_name = profile.name if isinstance(profile, TargetProfile) else (profile or load_profile().name)
     decider = _decider(profile_name)
     tree = _parse_ast(source, path)
+    collapses = plan_collapses(tree, decider)  # dead try/except ImportError import guards (AM104)
+    if collapses:
+        collapse_ast(tree, collapses)
     rules = all_rules()
     analysis = analyse(source, tree, interests=[r.interest for r in rules],
                        identity_of=decider.identity, changed_qname=decider.changes,
                        renamed_name=lambda b: _is_renamed(decider, b))
     if not analysis.imports_airflow:
         return ConvertedSource(code=source, is_dag_file=False)
-    if not analysis.interesting.count(1):
+    if not analysis.interesting.count(1) and not collapses:
         return ConvertedSource(code=source)
     try:
         module = cst.parse_module(source)
     except cst.ParserSyntaxError as exc:
         raise ConversionError(f"{path}: line {exc.raw_line}: {exc.message}", exc.raw_line) from None
+    if collapses:
+        module = collapse_cst(module, collapses)
     pairing = _Pairing()
     pairing.pair_body(module.body, tree.body)
     ctx = ConversionContext(analysis, decider)
+    for collapse in collapses:
+        kept = "the try branch" if collapse.branch == 0 else "the except ImportError branch"
+        ctx.change("AM104", f"guarded import of {', '.join(collapse.names)} collapsed to {kept} (the same "
+                            f"classes; it is what profile {decider.profile.name} imports)", collapse.line)
     _plan_renames(ctx)
     converted = module.visit(Converter(ctx, rules, pairing))
     return ConvertedSource(code=converted.code, changes=tuple(ctx.changes), todos=tuple(ctx.todos))

@@ -64,18 +64,20 @@ class ImportMoved(Rule):
             ),
         ),
         Example(
-            title="guarded imports are left alone",
+            title="a guard that does more than import is left alone (AM104 collapses the pure ones)",
             before=(
                 "try:\n"
                 "    from airflow.operators.bash import BashOperator\n"
                 "except ImportError:\n"
                 "    from airflow.operators.bash_operator import BashOperator\n"
+                "    AIRFLOW_2 = False\n"
             ),
             after=(
                 "try:\n"
                 "    from airflow.operators.bash import BashOperator\n"
                 "except ImportError:\n"
                 "    from airflow.operators.bash_operator import BashOperator\n"
+                "    AIRFLOW_2 = False\n"
             ),
         ),
     )
