@@ -188,11 +188,13 @@ class RoutingAck:
         )
 
 
-def new_change_id(wave: str, dag_id: str, environment: str, attempt: int) -> str:
+def new_change_id(wave: str, dag_id: str, environment: str, attempt: int, scope: str = "") -> str:
     """The change id of routing ``dag_id`` to ``environment`` for the ``attempt``-th time in ``wave``.
 
     Deterministic (uuid5): an activity that is retried republishes the SAME change id, which the
     scheduler applies once. A new attempt (say, cutting over again after a rollback) gets a new id.
+    ``scope`` separates runs of a wave with the same name (the workflow passes its run id): a wave run
+    again must not reuse the ids the scheduler already applied, or its changes would be no-ops.
     """
     _check_wave(wave)
     _check_dag_id(dag_id)
@@ -200,7 +202,8 @@ def new_change_id(wave: str, dag_id: str, environment: str, attempt: int) -> str
     if isinstance(attempt, bool) or not isinstance(attempt, int) or attempt < 1:
         raise ContractError(f"attempt must be an integer >= 1; got {attempt!r}")
     # Newlines cannot occur in any part (validated above), so the name is unambiguous.
-    return str(uuid.uuid5(_CHANGE_ID_NAMESPACE, f"{wave}\n{dag_id}\n{environment}\n{attempt}"))
+    name = f"{wave}\n{dag_id}\n{environment}\n{attempt}" + (f"\n{scope}" if scope else "")
+    return str(uuid.uuid5(_CHANGE_ID_NAMESPACE, name))
 
 
 def validate_change_id(change_id: str) -> str:

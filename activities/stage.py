@@ -1,0 +1,154 @@
+"""Convert and test activities: the engine over the wave's files, heartbeating progress.
+
+Both are idempotent: the output tree of a wave is rewritten from its sources each time (atomic writes),
+and files no longer in the wave are removed from it, so a retry after a worker crash redoes the work
+and ends in the same state. Reports go to ``<out_dir>/reports``; only per-file summaries (path,
+sha256, counts, a short reason) go back into history.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from pathlib import Path
+
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from activities.io import ConvertRequest, ReportFiles, ReportRequest, TestRequest, short
+from waves.model import ConvertedFile, ConvertSummary, TestedFile, TestSummary
+
+HEARTBEAT_EVERY_S = 2.0
+
+
+def dags_dir(out_dir: str) -> Path:
+    return Path(out_dir) / "dags"
+
+
+def reports_dir(out_dir: str) -> Path:
+    return Path(out_dir) / "reports"
+
+
+class _Heartbeat:
+    """Heartbeat with progress at most every few seconds (history stays small; the UI shows details)."""
+
+    def __init__(self, what: str, total: int):
+        self.what, self.total, self.done, self._last = what, total, 0, 0.0
+
+    def step(self, item: str = "") -> None:
+        self.done += 1
+        now = time.monotonic()
+        if now - self._last >= HEARTBEAT_EVERY_S or self.done == self.total:
+            self._last = now
+            activity.heartbeat({"stage": self.what, "done": self.done, "total": self.total, "last": item})
+
+
+def _remove_stale(root: Path, keep: set[str]) -> None:
+    if not root.is_dir():
+        return
+    for path in root.rglob("*"):
+        if path.is_file() and path.relative_to(root).as_posix() not in keep:
+            path.unlink()
+
+
+@activity.defn(name="convert_files")
+def convert_files(request: ConvertRequest) -> ConvertSummary:
+    """Convert the wave's files into ``<out_dir>/dags`` and write the conversion report."""
+    from dagconvert.model import FileStatus
+    from dagconvert.report import write_report
+    from dagconvert.runner import TreeResult, check_trees, convert_file
+    from target_profiles import load_profile
+
+    started = time.perf_counter()
+    source, out = Path(request.source_dir), dags_dir(request.out_dir)
+    try:
+        check_trees(source, out)
+        profile = load_profile(request.profile)
+    except Exception as exc:  # a bad tree or profile will not get better by retrying
+        raise ApplicationError(f"cannot convert wave {request.wave}: {exc}", type="BadWaveInput",
+                               non_retryable=True) from exc
+    out.mkdir(parents=True, exist_ok=True)
+    _remove_stale(out, {f.path for f in request.files})
+    beat = _Heartbeat("convert", len(request.files))
+    results, summaries = [], []
+    for wave_file in request.files:
+        result = convert_file(source / wave_file.path, wave_file.path, out, profile.name, with_diff=True)
+        results.append(result)
+        ok = result.status is not FileStatus.ERROR
+        digest = hashlib.sha256((out / wave_file.path).read_bytes()).hexdigest() if ok else ""
+        summaries.append(ConvertedFile(path=wave_file.path, ok=ok, sha256=digest, changes=len(result.changes),
+                                       todos=len(result.todos), error=short(result.error or "")))
+        beat.step(wave_file.path)
+    tree = TreeResult(str(source), str(out), profile.name, tuple(results), time.perf_counter() - started)
+    reports = reports_dir(request.out_dir)
+    reports.mkdir(parents=True, exist_ok=True)
+    write_report(tree, reports / "conversion.md")
+    write_report(tree, reports / "conversion.json")
+    return ConvertSummary(files=tuple(summaries), report_md=str(reports / "conversion.md"),
+                          elapsed_s=round(time.perf_counter() - started, 3))
+
+
+def _reason(result) -> str:
+    from dagcheck.checks.model import Severity
+
+    if result.detail and not result.checks:
+        return short(result.detail)
+    for check in result.checks:
+        if check.info_only or check.passed:
+            continue
+        errors = [f for f in check.findings if f.severity is Severity.ERROR] or list(check.findings)
+        if errors:
+            first = errors[0]
+            where = f"line {first.line}: " if first.line else ""
+            return short(f"{check.name}: {where}{first.message}")
+        return short(f"{check.name}: {check.summary}")
+    return short(result.detail or "")
+
+
+@activity.defn(name="test_files")
+def test_files(request: TestRequest) -> TestSummary:
+    """Run the test stage (real Airflow 2 runtime of the profile) over ``<out_dir>/dags``; write its reports."""
+    from airflow_runtime.build import RuntimeNotBuiltError
+    from dagcheck.report import write_report
+    from dagcheck.stage import StageError, run_test_stage
+
+    started = time.perf_counter()
+    beat: _Heartbeat | None = None
+
+    def on_start(total: int) -> None:
+        nonlocal beat
+        beat = _Heartbeat("test", total)
+        activity.heartbeat({"stage": "test", "done": 0, "total": total})
+
+    def on_result(result) -> None:
+        if beat is not None:
+            beat.step(result.path)
+
+    try:
+        stage = run_test_stage(dags_dir(request.out_dir), Path(request.source_dir), request.profile,
+                               on_start=on_start, on_result=on_result)
+    except (StageError, RuntimeNotBuiltError) as exc:
+        raise ApplicationError(f"cannot test wave {request.wave}: {exc}", type="TestStageUnusable",
+                               non_retryable=True) from exc
+    reports = reports_dir(request.out_dir)
+    reports.mkdir(parents=True, exist_ok=True)
+    for name in ("test.html", "test.md", "test.json"):
+        write_report(stage, reports / name)
+    files = tuple(TestedFile(path=f.path, passed=f.passed, dag_ids=tuple(f.dag_ids),
+                             reason="" if f.passed else _reason(f)) for f in stage.files)
+    return TestSummary(files=files, report_html=str(reports / "test.html"),
+                       elapsed_s=round(time.perf_counter() - started, 3))
+
+
+@activity.defn(name="write_wave_report")
+def write_wave_report(request: ReportRequest) -> ReportFiles:
+    """The wave report (Markdown + HTML) from the workflow's final status; atomic writes."""
+    from waves.report import render_html, render_markdown
+
+    from dagconvert.runner import write_atomic
+
+    reports = reports_dir(request.status.out_dir)
+    md, html = reports / "wave.md", reports / "wave.html"
+    write_atomic(md, render_markdown(request.status).encode())
+    write_atomic(html, render_html(request.status).encode())
+    return ReportFiles(markdown=str(md), html=str(html))

@@ -1,0 +1,57 @@
+"""Timeouts and retry policies, one entry per activity, in one place.
+
+Principles: every activity has a start-to-close timeout; long ones (convert, test, parse wait, ack wait,
+verify) heartbeat, so a dead worker is noticed within the heartbeat timeout instead of the whole
+start-to-close; retries back off exponentially and stop at errors retrying cannot fix (the activities
+raise those as non-retryable ApplicationErrors: a missing environment, bad credentials, a file that
+changed after testing, a scheduler that never acked).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from temporalio.common import RetryPolicy
+
+NON_RETRYABLE = ["BadWaveInput", "TestStageUnusable", "FileChanged", "EnvironmentNotFound", "AuthError",
+                 "DagNotFound", "AckTimeout"]
+
+
+@dataclass(frozen=True)
+class ActivityOptions:
+    start_to_close: timedelta
+    heartbeat: timedelta | None
+    retry: RetryPolicy
+
+    def kwargs(self) -> dict:
+        options = {"start_to_close_timeout": self.start_to_close, "retry_policy": self.retry}
+        if self.heartbeat is not None:
+            options["heartbeat_timeout"] = self.heartbeat
+        return options
+
+
+def _retry(attempts: int, first_s: float = 1.0, max_s: float = 60.0) -> RetryPolicy:
+    return RetryPolicy(initial_interval=timedelta(seconds=first_s), backoff_coefficient=2.0,
+                       maximum_interval=timedelta(seconds=max_s), maximum_attempts=attempts,
+                       non_retryable_error_types=NON_RETRYABLE)
+
+
+# Batch work over many files: long, heartbeating, a few attempts (a crash costs a redo, not a duplicate).
+CONVERT = ActivityOptions(timedelta(hours=2), timedelta(minutes=2), _retry(3, 5.0))
+TEST = ActivityOptions(timedelta(hours=3), timedelta(minutes=5), _retry(3, 5.0))
+REPORT = ActivityOptions(timedelta(minutes=5), None, _retry(5))
+
+# Environment calls: short, retried patiently (APIs flap), idempotent.
+DEPLOY = ActivityOptions(timedelta(minutes=5), None, _retry(10))
+PAUSE = ActivityOptions(timedelta(minutes=2), None, _retry(10))
+FIRST_RUN = ActivityOptions(timedelta(minutes=2), None, _retry(10))
+BASELINE = ActivityOptions(timedelta(minutes=2), None, _retry(3))
+# Waits: heartbeating; their own timeout is inside the request.
+PARSE_WAIT = ActivityOptions(timedelta(minutes=20), timedelta(seconds=30), _retry(5))
+ROUTE = ActivityOptions(timedelta(minutes=30), timedelta(seconds=30), _retry(10))
+VERIFY = ActivityOptions(timedelta(hours=6), timedelta(seconds=60), _retry(5))
+
+# Compensation must finish: many attempts, longer backoff.
+COMPENSATE_PAUSE = ActivityOptions(timedelta(minutes=2), None, _retry(30, 2.0, 120.0))
+COMPENSATE_ROUTE = ActivityOptions(timedelta(minutes=30), timedelta(seconds=30), _retry(30, 2.0, 120.0))
