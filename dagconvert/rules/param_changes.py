@@ -15,7 +15,7 @@ from dagconvert.rules import cstutil
 from dagconvert.rules.base import CallTarget, Example, Rule
 
 # Parameters that rules of their own handle (with more care than a rename or removal).
-OWNED_ELSEWHERE = frozenset({"provide_context", "python_callable"})
+OWNED_ELSEWHERE = frozenset({"provide_context", "python_callable", "allow_null"})  # AM202, AM601, AM205
 # Keys that mark a dict literal as default_args (every DAG's default_args has at least one of them).
 DEFAULT_ARGS_KEYS = frozenset({"owner", "start_date", "retries", "retry_delay", "email", "depends_on_past",
                                "email_on_failure", "end_date", "queue", "pool"})
