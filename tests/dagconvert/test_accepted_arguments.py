@@ -247,7 +247,7 @@ def test_only_calls_with_a_rejected_keyword_are_visited():
 CALLS_110 = {
     "bash": "BashOperator(task_id='t', bash_command='true', labels={'team': 'data'})",
     # (GoogleCloudStorageToBigQueryOperator's two connection ids are AM204's: converted, not reported)
-    "ssh": "SSHOperator(task_id='t', ssh_conn_id='ssh_default', command='ls', timeout=20)",
+    "slack": "SlackAPIPostOperator(task_id='t', token='xoxb-0', channel='#ops', text='done')",
     "dummy": "DummyOperator(task_id='t', provide_context=True, retries=1, colour='blue')",
 }
 IMPORTS_110 = '''\
@@ -255,7 +255,7 @@ from datetime import datetime
 
 from airflow import DAG
 from airflow.contrib.operators.gcs_to_bq import GoogleCloudStorageToBigQueryOperator
-from airflow.contrib.operators.ssh_operator import SSHOperator
+from airflow.operators.slack_operator import SlackAPIPostOperator
 from airflow.operators.bash_operator import BashOperator
 from airflow.operators.dummy_operator import DummyOperator
 
@@ -286,7 +286,7 @@ def test_reported_keywords_are_exactly_what_the_runtime_rejects(tmp_path):
         assert reported[name], name
         files[f"{name}_as_converted.py"] = result.code
         files[f"{name}_fixed.py"] = _without(result.code, reported[name])
-    assert reported == {"bash": ["labels"], "ssh": ["timeout"], "dummy": ["colour"]}
+    assert reported == {"bash": ["labels"], "slack": ["token"], "dummy": ["colour"]}
     for file, code in files.items():
         (tmp_path / file).write_text(code)
     try:
