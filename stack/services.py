@@ -209,7 +209,8 @@ def stack_services(config: StackConfig, python: str | None = None) -> list[Stack
             about="Composer API emulator (gRPC) in front of the local Airflow 2",
         ),
         StackService(
-            spec(name="airflow1", argv=[py, "-m", "emulators.airflow1", "--port", str(config.airflow1_port),
+            spec(name="airflow1", argv=[py, "-m", "emulators.airflow1", "--host", host,
+                                        "--port", str(config.airflow1_port),
                                         "--seed", str(REPO_ROOT / "emulators" / "airflow1" / "demo_seed.json"),
                                         "--state", str(config.state_dir / "airflow1" / "state.json")],
                  ready=TcpReady(host, config.airflow1_port), ports=((host, config.airflow1_port),),
