@@ -75,7 +75,8 @@ def start(
     try:
         start_stack(config, only, on_event=report)
     except StackStartError as error:
-        err_console.print(f"[red]✗ {error.service}[/red]: {error.cause}")
+        err_console.print(f"[red]✗ {error.service}[/red]:", end=" ")
+        err_console.print(str(error.cause), markup=False, highlight=False, soft_wrap=True)
         err_console.print("Services started before it are still running: `env status`, `env stop`.")
         raise typer.Exit(1) from None
     _print_endpoints(config, {service.name for service in selected})
@@ -96,8 +97,10 @@ def status() -> None:
     config = _config()
     services = {service.name: service for service in stack_services(config)}
     table = Table(title=f"local stack ({config.state_dir})")
-    for column in ("service", "pid", "state", "address / URL", "log"):
-        table.add_column(column)
+    for column in ("service", "pid", "state"):
+        table.add_column(column, no_wrap=True)
+    for column in ("address / URL", "log"):
+        table.add_column(column, overflow="fold")
     unhealthy = False
     for item in stack_status(config):
         service = services[item.name]

@@ -220,8 +220,10 @@ def stack_services(config: StackConfig, python: str | None = None) -> list[Stack
         ),
         StackService(
             spec(name="airflow2", argv=[py, "-m", "environments.local_airflow", "serve", "--home",
-                                        str(config.airflow2_home), "--port", str(config.airflow2_port),
-                                        "--profile", config.profile],
+                                        str(config.airflow2_home), "--host", host,
+                                        "--port", str(config.airflow2_port), "--profile", config.profile,
+                                        "--username", config.airflow2_user,
+                                        "--password", config.airflow2_password],
                  ready=HttpReady(f"{config.airflow2_url}/health", accept=_airflow2_healthy), ready_timeout=240,
                  ports=((host, config.airflow2_port),), address=config.airflow2_url),
             ui=config.airflow2_url,
