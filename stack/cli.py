@@ -96,11 +96,11 @@ def status() -> None:
     """A table of the services: pid, state (running/stopped/dead), readiness, address and log file."""
     config = _config()
     services = {service.name: service for service in stack_services(config)}
-    table = Table(title=f"local stack ({config.state_dir})")
+    table = Table(title=f"local stack in {config.state_dir}", title_justify="left")
     for column in ("service", "pid", "state"):
         table.add_column(column, no_wrap=True)
-    for column in ("address / URL", "log"):
-        table.add_column(column, overflow="fold")
+    table.add_column("address / URL", min_width=25, overflow="fold")
+    table.add_column("log", no_wrap=True)
     unhealthy = False
     for item in stack_status(config):
         service = services[item.name]
@@ -115,7 +115,9 @@ def status() -> None:
         where = service.spec.address
         if service.ui and service.ui != where:
             where = f"{where}\nUI {service.ui}" if where else service.ui
-        table.add_row(item.name, str(item.pid or ""), state, where, str(service.spec.log_file))
+        log_file = service.spec.log_file  # shown relative to the state dir named in the title
+        shown_log = log_file.relative_to(config.state_dir) if log_file.is_relative_to(config.state_dir) else log_file
+        table.add_row(item.name, str(item.pid or ""), state, where, str(shown_log))
     console.print(table)
     if unhealthy:
         raise typer.Exit(1)

@@ -71,3 +71,21 @@ def test_dev_server_starts_ready_with_search_attributes_and_keeps_workflows_acro
     finally:
         stop_stack(stack_config)
     assert {s.name: s for s in stack_status(stack_config)}["temporal"].state is State.STOPPED
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(180)
+def test_worker_is_ready_once_it_polls_the_task_queue_and_stops_with_the_stack(stack_config):
+    from stack.supervisor import process_start_time
+
+    try:
+        started = start_stack(stack_config, only=["worker"])
+        assert [s.name for s in started] == ["temporal", "worker"]
+        worker = {s.name: s for s in stack_status(stack_config)}["worker"]
+        assert worker.state is State.RUNNING and worker.ready is True
+        # The readiness check saw a poll newer than this worker process: not a poller the server remembers.
+        assert temporal.worker_polling_since(stack_config, since=0)
+    finally:
+        stopped = stop_stack(stack_config)
+    assert [s.name for s in stopped] == ["worker", "temporal"]
+    assert all(process_start_time(s.pid) is None for s in stopped)
