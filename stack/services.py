@@ -234,7 +234,8 @@ def stack_services(config: StackConfig, python: str | None = None) -> list[Stack
             spec(name="refscheduler", argv=[py, "-m", "refscheduler", "serve", "--config",
                                             str(refscheduler_config_file(config))],
                  ready=StaysAlive(3.0), ready_timeout=20),
-            depends_on=("pubsub",), prepare=lambda: write_refscheduler_config(config),
+            # Airflow 1 is where every DAG runs until its cutover; Airflow 2 is reached once routed there.
+            depends_on=("pubsub", "airflow1"), prepare=lambda: write_refscheduler_config(config),
             about="reference scheduler: applies routing changes from Pub/Sub, acks them",
         ),
         StackService(

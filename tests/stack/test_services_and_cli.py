@@ -45,7 +45,7 @@ def test_services_come_in_dependency_order(stack_config):
 def test_only_adds_what_a_service_needs_and_keeps_the_order(stack_config):
     assert _names(select_services(stack_config, ["worker"])) == ["temporal", "worker"]
     assert _names(select_services(stack_config, ["composer-api"])) == ["gcs", "composer-api"]
-    assert _names(select_services(stack_config, ["refscheduler", "temporal"])) == ["temporal", "pubsub",
+    assert _names(select_services(stack_config, ["refscheduler", "temporal"])) == ["temporal", "pubsub", "airflow1",
                                                                                    "refscheduler"]
     assert _names(select_services(stack_config, None)) == list(SERVICE_ORDER)
     with pytest.raises(UnknownService, match="'nope'.*temporal, pubsub"):
