@@ -11,6 +11,7 @@ nothing, while ``SQLExecuteQueryOperator`` fetches every row of the last stateme
 
 from __future__ import annotations
 
+import ast
 from typing import ClassVar
 
 import libcst as cst
@@ -119,6 +120,25 @@ class SqlExecuteQuery(Rule):
             ),
         ),
         Example(
+            title="Jinja in parameters was sent as written in 1.10: {% raw %} keeps it so",
+            before=(
+                "from airflow.operators.postgres_operator import PostgresOperator\n"
+                "stage = PostgresOperator(task_id='stage', postgres_conn_id='shop', sql='SELECT %(day)s',\n"
+                "    parameters={'day': '{{ ds }}', 'tags': ['{# x #}', 'plain']})\n"
+            ),
+            after=(
+                "from airflow.providers.common.sql.operators.sql import SQLExecuteQueryOperator\n"
+                "stage = SQLExecuteQueryOperator(\n"
+                "    task_id='stage',\n"
+                "    conn_id='shop',\n"
+                "    sql='SELECT %(day)s',\n"
+                "    parameters={'day': '{% raw %}{{ ds }}{% endraw %}', 'tags': ['{% raw %}{# x #}{% endraw %}', "
+                "'plain']},\n"
+                "    do_xcom_push=False,\n"
+                ")\n"
+            ),
+        ),
+        Example(
             title="Snowflake hook arguments are a TODO",
             before=(
                 "from airflow.contrib.operators.snowflake_operator import SnowflakeOperator\n"
@@ -172,11 +192,15 @@ class SqlExecuteQuery(Rule):
             raise Unconvertible(f"sql {sql!r} ends with .json: SQLExecuteQueryOperator would read it as a template "
                                 f"file")
         parameters = args["parameters"].value if "parameters" in args else None
+        raw_parameters = None
         if parameters is not None:
-            why = cstutil.template_hazard(cstutil.literal(parameters), exts=SQL_EXECUTE_QUERY_TEMPLATE_EXT)
+            value = cstutil.literal(parameters)
+            why = cstutil.template_hazard(value, jinja=False, exts=SQL_EXECUTE_QUERY_TEMPLATE_EXT)
             if why:
                 raise Unconvertible(f"parameters: {why}; SQLExecuteQueryOperator templates parameters (Airflow "
                                     f"1.10 did not)")
+            if _renders_differently(value):
+                raw_parameters = _jinja_as_is(ctx, parameters)
 
         insert = []
         if db.conn_arg in moved:
@@ -189,8 +213,67 @@ class SqlExecuteQuery(Rule):
         if "do_xcom_push" not in args and not cstutil.default_args_sets(ctx, "do_xcom_push"):
             insert.append(cstutil.render_argument(ctx, call, "do_xcom_push", False))
         new_args = cstutil.rebuild_args(call, insert=insert, rename={db.conn_arg: "conn_id"})
+        message = f"{old} -> SQLExecuteQueryOperator"
+        if raw_parameters is not None:
+            new_args = [a.with_changes(value=raw_parameters) if a.keyword is not None and
+                        a.keyword.value == "parameters" else a for a in new_args]
+            message += ("; parameters that Jinja would change (markers, a trailing newline) wrapped in {% raw %}: "
+                        "1.10 sent them as written (it did not template parameters), and so does Airflow 2 now")
         func = cst.Name(ctx.require_import(SQL_EXECUTE_QUERY))
-        return call.with_changes(func=func, args=new_args), f"{old} -> SQLExecuteQueryOperator"
+        return call.with_changes(func=func, args=new_args), message
+
+
+RAW_OPEN, RAW_CLOSE = "{% raw %}", "{% endraw %}"
+
+
+def _renders_differently(value) -> bool:
+    """Whether Airflow 2's rendering of a templated field changes this literal: a string with Jinja markers, or
+    ending with a newline (Jinja drops one: Airflow's environment does not keep trailing newlines), in the
+    values of dicts and the items of lists, tuples and sets (what Airflow renders; never dict keys)."""
+    if isinstance(value, str):
+        return bool(cstutil.template_hazard(value)) or value.endswith("\n")
+    if isinstance(value, dict):
+        return any(_renders_differently(v) for v in value.values())
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return any(_renders_differently(v) for v in value)
+    return False
+
+
+def _jinja_as_is(ctx, node: cst.BaseExpression) -> cst.BaseExpression:
+    """``node`` (a literal) with each string that Airflow 2 would render wrapped in ``{% raw %}...{% endraw %}``,
+    which renders to exactly the string (a trailing newline included): Airflow renders the values of dicts and the items of lists, tuples and
+    sets in a templated field, never dict keys. Raises ``Unconvertible`` where that is not provably the same:
+    a DAG in the file that configures its Jinja environment (native rendering would ``literal_eval`` the
+    result; other delimiters or block options read ``{% raw %}`` differently), implicitly concatenated or
+    f-strings, a string that contains ``endraw``."""
+    tree = ctx.analysis.tree
+    if any(isinstance(n, ast.keyword) and n.arg in ("render_template_as_native_obj", "jinja_environment_kwargs")
+           for n in ast.walk(tree)):
+        raise Unconvertible("parameters have Jinja markers, which Airflow 1.10 sent as written and "
+                            "SQLExecuteQueryOperator would render; a DAG here configures its Jinja environment, so "
+                            "{% raw %} cannot be proven to keep them: convert the call by hand")
+    if isinstance(node, cst.Dict):
+        return node.with_changes(elements=[e.with_changes(value=_jinja_as_is(ctx, e.value))
+                                           if isinstance(e, cst.DictElement) else e for e in node.elements])
+    if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+        return node.with_changes(elements=[e.with_changes(value=_jinja_as_is(ctx, e.value))
+                                           for e in node.elements])
+    if isinstance(node, cst.SimpleString):
+        value = cstutil.literal(node)
+        if not isinstance(value, str) or not _renders_differently(value):
+            return node
+        if "endraw" in value:
+            raise Unconvertible(f"parameters: {value!r} contains endraw: it cannot be kept from Jinja with "
+                                "{% raw %}; SQLExecuteQueryOperator templates parameters (Airflow 1.10 did not)")
+        prefix = node.prefix
+        quote = node.quote
+        body = node.value[len(prefix) + len(quote):-len(quote)]
+        return node.with_changes(value=f"{prefix}{quote}{RAW_OPEN}{body}{RAW_CLOSE}{quote}")
+    if _renders_differently(cstutil.literal(node)):
+        raise Unconvertible(f"parameters: {cstutil.code_of(node)} has Jinja markers or a trailing newline in a form "
+                            "that cannot be wrapped in {% raw %}; SQLExecuteQueryOperator templates parameters "
+                            "(Airflow 1.10 did not)")
+    return node
 
 
 RULES = (SqlExecuteQuery,)

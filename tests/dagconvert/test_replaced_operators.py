@@ -558,7 +558,11 @@ def test_sql_default_args_with_shared_arguments():
 
 @pytest.mark.parametrize("source,fragment", [
     (("from airflow.operators.postgres_operator import PostgresOperator\n"
-      "t = PostgresOperator(task_id='t', sql='x', parameters={'d': '{{ ds }}'})\n"), "Jinja"),
+      "t = PostgresOperator(task_id='t', sql='x', parameters={'d': '{{ ds ' '}}'})\n"), "Jinja"),
+    (("from airflow import DAG\n"
+      "from airflow.operators.postgres_operator import PostgresOperator\n"
+      "dag = DAG('d', render_template_as_native_obj=True)\n"
+      "t = PostgresOperator(task_id='t', sql='x', parameters={'d': '{{ ds }}'}, dag=dag)\n"), "Jinja environment"),
     (("from airflow.operators.postgres_operator import PostgresOperator\n"
       "t = PostgresOperator(task_id='t', sql='x', parameters={'f': 'rows.json'})\n"), "template file"),
     (("from airflow.operators.postgres_operator import PostgresOperator\n"
