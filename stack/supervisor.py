@@ -230,6 +230,18 @@ def _is_ours(record: PidRecord) -> bool:
     return process_start_time(record.pid) == record.start_time
 
 
+def _leftovers(record: PidRecord) -> list[int]:
+    """Processes our dead service left in its group (e.g. the workers of a crashed web server).
+
+    Linux does not hand out a pid while a process group still carries that number, so while no process
+    has the recorded pid, members of group <pid> are ours. When some other process has the pid (it was
+    reused), our group was empty when it got it: then nothing is ours.
+    """
+    if record.pid <= 0 or process_start_time(record.pid) is not None:  # a live process has the pid
+        return []
+    return group_members(record.pid)
+
+
 def port_is_free(host: str, port: int) -> bool:
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -294,8 +306,12 @@ class Supervisor:
         if record is None:
             return ServiceStatus(name=name, state=State.STOPPED)
         if not _is_ours(record):
+            leftovers = _leftovers(record)
+            note = "stale pidfile: the process is gone"
+            if leftovers:
+                note += f", {len(leftovers)} process(es) of its group remain (`stop` ends them)"
             return ServiceStatus(name=name, state=State.DEAD, pid=record.pid, log_file=record.log_file,
-                                 address=record.address, note="stale pidfile: the process is gone")
+                                 address=record.address, note=note)
         return ServiceStatus(name=name, state=State.RUNNING, pid=record.pid,
                              ready=None if ready is None else ready(record.pid),
                              log_file=record.log_file, address=record.address)
@@ -374,11 +390,18 @@ class Supervisor:
         record = self.read_record(name)
         if record is None:
             return ServiceStatus(name=name, state=State.STOPPED)
-        if not _is_ours(record):
-            self.pidfile(name).unlink(missing_ok=True)
-            return ServiceStatus(name=name, state=State.DEAD, pid=record.pid, log_file=record.log_file,
-                                 note="stale pidfile removed")
         pgid = record.pid  # start_new_session: the service leads its own group
+        if not _is_ours(record):
+            leftovers = _leftovers(record)
+            if leftovers:
+                self._signal_group(pgid, signal.SIGTERM)
+                if not self._wait_group_gone(record.pid, pgid, grace):
+                    self._signal_group(pgid, signal.SIGKILL)
+                    self._wait_group_gone(record.pid, pgid, 5.0)
+            self.pidfile(name).unlink(missing_ok=True)
+            note = f"stale pidfile removed; {len(leftovers)} leftover process(es) of its group stopped" \
+                if leftovers else "stale pidfile removed"
+            return ServiceStatus(name=name, state=State.DEAD, pid=record.pid, log_file=record.log_file, note=note)
         self._signal_group(pgid, signal.SIGTERM)
         if not self._wait_group_gone(record.pid, pgid, grace):
             self._signal_group(pgid, signal.SIGKILL)

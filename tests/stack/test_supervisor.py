@@ -215,3 +215,27 @@ def _cmdline(pid: int) -> str:
     except OSError:
         return ""
 
+
+
+def test_stop_ends_what_a_crashed_service_left_in_its_group(supervisor, tmp_path):
+    """The leader died (crash, OOM kill) but its child still runs: status says so, stop ends the child."""
+    child_pid_file = tmp_path / "child.pid"
+    script = tmp_path / "leader.py"
+    script.write_text(textwrap.dedent(f"""
+        import pathlib, subprocess, sys, time
+        child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+        pathlib.Path({str(child_pid_file)!r}).write_text(str(child.pid))
+        time.sleep(120)
+    """))
+    spec = http_service(tmp_path, name="leader", argv=(sys.executable, str(script)), ready=StaysAlive(0.3), ports=())
+    status = supervisor.start(spec)
+    assert _wait_until(child_pid_file.exists)
+    child_pid = int(child_pid_file.read_text())
+    os.kill(status.pid, 9)
+    assert _wait_until(lambda: supervisor.status("leader").state is State.DEAD)
+    assert "1 process(es) of its group remain" in supervisor.status("leader").note
+
+    result = supervisor.stop("leader", grace=2)
+    assert "1 leftover process(es) of its group stopped" in result.note
+    assert _wait_until(lambda: not _alive(child_pid))
+    assert not supervisor.pidfile("leader").exists()
