@@ -19,6 +19,7 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
+    from activities.environment import EnvironmentActivities
     from activities.io import (
         BaselineRequest,
         DeployRequest,
@@ -126,20 +127,19 @@ class DagCutover:
 
     async def _deploy(self, inp: CutoverInput) -> DagReady:
         try:
-            outcome = await workflow.execute_activity(
-                "deploy_dag", DeployRequest(inp.target, inp.out_dir, inp.file, inp.sha256, inp.dag_id),
+            outcome = await workflow.execute_activity_method(
+                EnvironmentActivities.deploy_dag, DeployRequest(inp.target, inp.out_dir, inp.file, inp.sha256, inp.dag_id),
                 summary=f"deploy {inp.file}", **options.DEPLOY.kwargs())
             self._steps.append("deployed" + ("" if outcome.uploaded else " (same bytes were already there)"))
-            parsed = await workflow.execute_activity(
-                "wait_parsed", ParseRequest(inp.target, inp.dag_id, inp.file),
+            parsed = await workflow.execute_activity_method(
+                EnvironmentActivities.wait_parsed, ParseRequest(inp.target, inp.dag_id, inp.file),
                 summary=f"wait until the target parsed {inp.dag_id}", **options.PARSE_WAIT.kwargs())
             if not parsed.parsed:
                 return DagReady(inp.dag_id, ok=False, reason=parsed.reason)
             self._steps.append(f"parsed by the target in {parsed.waited_s:g}s")
-            await workflow.execute_activity("set_target_paused", PauseRequest(inp.target, inp.dag_id, True),
-                                            summary=f"pause {inp.dag_id} in the target", **options.PAUSE.kwargs())
-            self._plan = await workflow.execute_activity(
-                "plan_first_run", FirstRunRequest(inp.target, inp.dag_id, inp.first_run),
+            await self._pause(inp.target, "set_target_paused", True, options.PAUSE)
+            self._plan = await workflow.execute_activity_method(
+                EnvironmentActivities.plan_first_run, FirstRunRequest(inp.target, inp.dag_id, inp.first_run),
                 summary=f"first-run plan of {inp.dag_id}", **options.FIRST_RUN.kwargs())
             self._steps.append(f"first-run plan: {self._plan.surprise_runs} -> {self._plan.action}")
         except ActivityError as error:
@@ -155,8 +155,8 @@ class DagCutover:
         try:
             self._set_state(DAG_CUTTING_OVER, "pausing in the source")
             try:
-                baseline = await workflow.execute_activity(
-                    "source_baseline", BaselineRequest(inp.source, inp.dag_id),
+                baseline = await workflow.execute_activity_method(
+                    EnvironmentActivities.source_baseline, BaselineRequest(inp.source, inp.dag_id),
                     summary=f"baseline of {inp.dag_id} in the source", **options.BASELINE.kwargs())
                 self._steps.append(f"source baseline: {baseline.summary}")
             except ActivityError as error:
@@ -166,14 +166,14 @@ class DagCutover:
             self._steps.append("paused in the source")
             self._set_state(DAG_CUTTING_OVER, "routing to composer2, waiting for the scheduler's ack")
             routed = True  # from here on a rollback routes back, even if the ack never came
-            route = await workflow.execute_activity(
-                "route_dag", self._route_request(inp, ROUTE_TARGET, inp.target, "target"),
+            route = await workflow.execute_activity_method(
+                EnvironmentActivities.route_dag, self._route_request(inp, ROUTE_TARGET, inp.target, "target"),
                 summary=f"route {inp.dag_id} to composer2", **options.ROUTE.kwargs())
             self._steps.append(f"routed to composer2 (change {route.change_id}, {route.outcome})")
             assert self._plan is not None
             if self._plan.action == "mark-interval":
-                done = await workflow.execute_activity(
-                    "apply_first_run_guard", GuardRequest(inp.target, self._plan),
+                done = await workflow.execute_activity_method(
+                    EnvironmentActivities.apply_first_run_guard, GuardRequest(inp.target, self._plan),
                     summary=f"first-run guard of {inp.dag_id}", **options.FIRST_RUN.kwargs())
                 self._steps.append(f"first-run guard: {done}")
             await self._pause(inp.target, "set_target_paused", False, options.PAUSE)
@@ -190,8 +190,8 @@ class DagCutover:
         self._verify_run_id = f"verify__{inp.wave}__{inp.scope[:8]}__{inp.attempt}"
         request = VerifyRequest(inp.target, inp.dag_id, self._verify_run_id, inp.verify.trigger_run,
                                 inp.verify.timeout_s, inp.verify.poll_s)
-        task = asyncio.ensure_future(workflow.execute_activity(
-            "verify_run", request, summary=f"verify {inp.dag_id} with run {self._verify_run_id}",
+        task = asyncio.ensure_future(workflow.execute_activity_method(
+            EnvironmentActivities.verify_run, request, summary=f"verify {inp.dag_id} with run {self._verify_run_id}",
             **options.VERIFY.kwargs()))
         try:
             await workflow.wait_condition(lambda: task.done() or self._rollback is not None)
@@ -222,8 +222,8 @@ class DagCutover:
             await self._pause(inp.target, "set_target_paused", True, options.COMPENSATE_PAUSE)
             self._steps.append("paused in the target")
             if routed:
-                route = await workflow.execute_activity(
-                    "route_dag", self._route_request(inp, ROUTE_SOURCE, inp.source, "source"),
+                route = await workflow.execute_activity_method(
+                    EnvironmentActivities.route_dag, self._route_request(inp, ROUTE_SOURCE, inp.source, "source"),
                     summary=f"route {inp.dag_id} back to composer1", **options.COMPENSATE_ROUTE.kwargs())
                 self._steps.append(f"routed back to composer1 (change {route.change_id}, {route.outcome})")
             if source_paused:
@@ -235,8 +235,8 @@ class DagCutover:
 
     async def _pause(self, environment: str, activity_name: str, paused: bool, opts: options.ActivityOptions) -> None:
         where = "source" if activity_name == "set_source_paused" else "target"
-        await workflow.execute_activity(
-            activity_name, PauseRequest(environment, self._input.dag_id if self._input else "", paused),
+        await workflow.execute_activity_method(
+            getattr(EnvironmentActivities, activity_name), PauseRequest(environment, self._input.dag_id if self._input else "", paused),
             summary=f"{'pause' if paused else 'unpause'} {self._input.dag_id if self._input else ''} in the {where}",
             **opts.kwargs())
 

@@ -292,7 +292,7 @@ class MigrationWave:
         else:
             self._set_stage(STAGE_CUTOVER)
             await asyncio.gather(*gates)
-        await asyncio.wait(list(self._child_tasks.values()))
+        await workflow.wait(list(self._child_tasks.values()))
         while self._rollback_done:
             await self._rollback_finished(inp, self._rollback_done.pop(0))
 
@@ -384,7 +384,7 @@ class MigrationWave:
             if not self._finished(dag_id):
                 await workflow.get_external_workflow_handle(handle.id).cancel()
         if self._child_tasks:
-            await asyncio.wait(list(self._child_tasks.values()))
+            await workflow.wait(list(self._child_tasks.values()))
 
     async def _finish(self, inp: WaveInput) -> WaveResult:
         self._set_stage(STAGE_REPORT)

@@ -1,0 +1,192 @@
+"""MigrationWave + DagCutover on the real Temporal dev server, with the real convert and test stages
+(real Airflow 2 runtime), the real Pub/Sub emulator and the reference scheduler's real consumer; only
+the two Airflow environments are in-memory doubles (tests/workflows/doubles.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+from temporalio.client import Client, WorkflowUpdateFailedError
+
+from activities.adapters import Adapters
+from refscheduler.consumer import RoutingConsumer
+from refscheduler.routing_table import RoutingTable
+from routing.publisher import RoutingPublisher, make_publisher_client
+from stack.config import StackConfig
+from tests.runtime import require_runtime_python
+from tests.workflows.doubles import SourceDouble, TargetDouble, Timeline
+from waves.model import Approval, WaveResult, WaveStatus
+from waves.spec import load_spec
+from worker import build_worker
+from workflows import search
+
+pytestmark = pytest.mark.slow
+
+REPO = Path(__file__).resolve().parents[2]
+PROJECT = "wave-tests"
+
+
+class DoubleAdapters(Adapters):
+    def __init__(self, config: StackConfig, target: TargetDouble, source: SourceDouble):
+        super().__init__(config)
+        self._target, self._source = target, source
+
+    def target(self, name: str):
+        return self._target
+
+    def source(self, name: str):
+        return self._source
+
+
+BROKEN_DAG = """from datetime import datetime
+from airflow import DAG
+from company_plugins.operators import LegacyOperator  # a plugin the target image does not have
+
+dag = DAG("broken_plugin_dag", start_date=datetime(2021, 1, 1), schedule_interval=None)
+LegacyOperator(task_id="t", dag=dag)
+"""
+
+
+def write_spec(tmp_path: Path, dags: list[str], *, gate: str = "wave", extra: str = "") -> Path:
+    """A spec over a copy of the example DAGs plus one that cannot load in Airflow 2."""
+    source = tmp_path / "src"
+    shutil.copytree(REPO / "examples" / "airflow1", source)
+    (source / "broken_plugin_dag.py").write_text(BROKEN_DAG)
+    spec = tmp_path / "wave.yaml"
+    spec.write_text(
+        f"wave: w-{uuid.uuid4().hex[:8]}\n"
+        f"source_dir: {source}\n"
+        f"out_dir: {tmp_path / 'out'}\n"
+        f"dags: {dags}\n"
+        "source: composer1-test\n"
+        "target: composer2-test\n"
+        "approvers:\n  promote: [lead@example.com]\n  cutover: [ops@example.com]\n"
+        f"gates:\n  cutover: {gate}\n"
+        "verify: {poll: 0.2s, timeout: 60s}\n"
+        "concurrency: 2\n" + extra)
+    return spec
+
+
+@pytest.fixture
+def routing(pubsub_emulator, publisher_client, subscriber_client, tmp_path, monkeypatch):  # noqa: F811
+    """The reference scheduler's consumer on a fresh routing table, topics created."""
+    RoutingPublisher(PROJECT, make_publisher_client()).ensure_topics()
+    table = RoutingTable(tmp_path / "routing.sqlite")
+    consumer = RoutingConsumer(project=PROJECT, table=table, subscriber_client=subscriber_client,
+                               publisher_client=publisher_client)
+    consumer.ensure_subscription()
+    consumer.start()
+    yield table
+    consumer.stop()
+    table.close()
+
+
+async def wait_for(client: Client, workflow_id: str, predicate, timeout_s: float = 120.0) -> WaveStatus:
+    handle = client.get_workflow_handle(workflow_id)
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while True:
+        status = await handle.query("status", result_type=WaveStatus)
+        if predicate(status):
+            return status
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"timed out; last status: stage={status.stage} dags={status.dags}")
+        await asyncio.sleep(0.3)
+
+
+def gate_open(gate: str):
+    return lambda s: any(g.gate == gate for g in s.pending_gates)
+
+
+async def run_wave(temporal_server, routing, spec: Path, target: TargetDouble, source: SourceDouble, script):
+    config = StackConfig(project=PROJECT)
+    inp = load_spec(spec)
+    client = await Client.connect(temporal_server.address)
+    queue = f"q-{uuid.uuid4().hex[:8]}"
+    worker = build_worker(client, config, task_queue=queue, adapters=DoubleAdapters(config, target, source))
+    workflow_id = search.wave_workflow_id(inp.wave)
+    async with worker:
+        handle = await client.start_workflow("MigrationWave", inp, id=workflow_id, task_queue=queue,
+                                             search_attributes=search.initial(inp.wave, "convert", "running"),
+                                             result_type=WaveResult)
+        await script(client, handle)
+        result = await asyncio.wait_for(handle.result(), 180)
+    return client, inp, result
+
+
+def test_wave_end_to_end_with_gates_rollback_and_audit(temporal_server, routing, tmp_path):
+    require_runtime_python()
+    timeline = Timeline()
+    target = TargetDouble(timeline, failing=["verify_fails_dag"])
+    source = SourceDouble(timeline)
+    spec = write_spec(tmp_path, ["partner_file_exports.py", "reporting_refresh.py", "verify_fails_dag.py",
+                                 "broken_plugin_dag.py"])
+
+    async def script(client, handle):
+        await wait_for(client, handle.id, gate_open("promote"))
+        # an unlisted approver is refused at once and changes nothing
+        with pytest.raises(WorkflowUpdateFailedError):
+            await handle.execute_update("approve_checked", Approval("promote", "mallory@example.com"))
+        # a cutover approver cannot open the promote gate either (signal: recorded, not counted)
+        await handle.signal("approve", Approval("promote", "ops@example.com"))
+        status = await wait_for(client, handle.id, lambda s: len(s.audit) >= 2)
+        assert gate_open("promote")(status)
+        assert not target.uploads
+        await handle.execute_update("approve_checked", Approval("promote", "lead@example.com", "tests green"))
+        status = await wait_for(client, handle.id, gate_open("cutover"))
+        assert {d.dag_id for d in status.dags if d.state == "awaiting-cutover"} == {
+            "partner_file_exports", "reporting_refresh", "verify_fails_dag"}
+        assert all(target.paused[d] for d in target.paused), "deployed paused"
+        assert not any(source.paused.values()), "the source is untouched before the cutover gate"
+        await handle.signal("approve", Approval("cutover", "ops@example.com", "go"))
+
+    client, inp, result = asyncio.run(run_wave(temporal_server, routing, spec, target, source, script))
+    states = {d.dag_id or d.file: d.state for d in result.status.dags}
+    assert states == {"partner_file_exports": "done", "reporting_refresh": "done",
+                      "verify_fails_dag": "rolled-back", "broken_plugin_dag.py": "test-failed"}
+    assert result.status.status == "completed-with-failures"
+    # invariant 1: never unpaused in both environments, at any step
+    assert timeline.active_in_both() == []
+    assert source.paused == {"partner_file_exports": True, "reporting_refresh": True, "verify_fails_dag": False}
+    assert not target.paused["verify_fails_dag"] is False
+    # the scheduler's routing table ends right: done DAGs in composer2, the rolled-back one in composer1
+    assert routing.route_of("partner_file_exports").environment == "composer2"
+    assert routing.route_of("reporting_refresh").environment == "composer2"
+    assert routing.route_of("verify_fails_dag").environment == "composer1"
+    # every side effect once: one upload per file, the first-run guard marked each interval once
+    assert sorted(target.uploads) == ["partner_file_exports.py", "reporting_refresh.py", "verify_fails_dag.py"]
+    assert sum(1 for (_, run_id) in target.runs if run_id.startswith("cutover_guard__")) == 3
+    # the audit log has every attempt, the refused ones too
+    audit = [(a.action, a.gate, a.actor, a.accepted) for a in result.status.audit]
+    assert ("approve", "promote", "mallory@example.com", False) in audit
+    assert ("approve", "promote", "ops@example.com", False) in audit
+    assert ("approve", "promote", "lead@example.com", True) in audit
+    assert ("approve", "cutover", "ops@example.com", True) in audit
+    # reports written; the test-failed DAG carries its reason
+    failed = next(d for d in result.status.dags if d.state == "test-failed")
+    assert failed.reason
+    assert any(p.endswith("wave.html") for p in result.status.reports)
+    assert Path(inp.out_dir, "reports", "wave.md").is_file()
+
+
+def test_rejected_cutover_leaves_everything_in_the_source(temporal_server, routing, tmp_path):
+    require_runtime_python()
+    timeline = Timeline()
+    target, source = TargetDouble(timeline), SourceDouble(timeline)
+    spec = write_spec(tmp_path, ["partner_file_exports.py"])
+
+    async def script(client, handle):
+        await wait_for(client, handle.id, gate_open("promote"))
+        await handle.signal("approve", Approval("promote", "lead@example.com"))
+        await wait_for(client, handle.id, gate_open("cutover"))
+        await handle.execute_update("reject_checked", Approval("cutover", "ops@example.com", "not tonight"))
+
+    _, _, result = asyncio.run(run_wave(temporal_server, routing, spec, target, source, script))
+    (dag,) = result.status.dags
+    assert dag.state == "rejected" and "not tonight" in dag.reason
+    assert source.paused == {} and target.paused == {"partner_file_exports": True}
+    assert routing.route_of("partner_file_exports") is None
