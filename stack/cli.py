@@ -77,7 +77,9 @@ def start(
     except StackStartError as error:
         err_console.print(f"[red]✗ {error.service}[/red]:", end=" ")
         err_console.print(str(error.cause), markup=False, highlight=False, soft_wrap=True)
-        err_console.print("Services started before it are still running: `env status`, `env stop`.")
+        if error.started:
+            names = ", ".join(status.name for status in error.started)
+            err_console.print(f"Still running: {names} (see `env status`; `env stop` stops them).")
         raise typer.Exit(1) from None
     _print_endpoints(config, {service.name for service in selected})
 
@@ -102,7 +104,8 @@ def status() -> None:
     table.add_column("address / URL", min_width=25, overflow="fold")
     table.add_column("log", no_wrap=True)
     unhealthy = False
-    for item in stack_status(config):
+    statuses = stack_status(config)
+    for item in statuses:
         service = services[item.name]
         if item.state is State.RUNNING:
             state = "[green]running[/green]" if item.ready else "[yellow]running, not ready[/yellow]"
@@ -119,6 +122,9 @@ def status() -> None:
         shown_log = log_file.relative_to(config.state_dir) if log_file.is_relative_to(config.state_dir) else log_file
         table.add_row(item.name, str(item.pid or ""), state, where, str(shown_log))
     console.print(table)
+    running = {item.name for item in statuses if item.state is State.RUNNING}
+    if running:
+        _print_endpoints(config, running)
     if unhealthy:
         raise typer.Exit(1)
 

@@ -24,6 +24,7 @@ from stack.supervisor import (
     HttpReady,
     ServiceSpec,
     ServiceStatus,
+    State,
     StaysAlive,
     Supervisor,
     SupervisorError,
@@ -290,7 +291,7 @@ def start_stack(config: StackConfig, only: Iterable[str] | None = None,
             if on_event:
                 on_event(service.name, "starting")
             try:
-                if service.prepare is not None and supervisor.status(service.name).state.value != "running":
+                if service.prepare is not None and supervisor.status(service.name).state is not State.RUNNING:
                     service.prepare()
                 status = supervisor.start(service.spec)
             except (SupervisorError, OSError, ImportError, ValueError, KeyError) as error:

@@ -138,6 +138,7 @@ def test_cli_start_status_logs_stop_with_the_real_pubsub_emulator(stack_config, 
     assert status.exit_code == 0, status.output
     pubsub_row = next(line for line in status.output.splitlines() if "pubsub" in line)
     assert str(pid) in pubsub_row and "running" in pubsub_row and stack_config.pubsub_address in pubsub_row
+    assert f"source {env_file(stack_config)}" in status.output.replace("\n", "")
 
     logs = _invoke(["logs", "pubsub", "--lines", "200"], cli_env)
     assert logs.exit_code == 0 and "starting pubsub" in logs.output
