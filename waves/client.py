@@ -34,11 +34,13 @@ from pathlib import Path
 from temporalio.client import (
     Client,
     RPCError,
+    RPCTimeoutOrCancelledError,
     TLSConfig,
     WorkflowExecutionStatus,
     WorkflowHandle,
     WorkflowQueryFailedError,
     WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
 )
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCStatusCode
@@ -300,7 +302,7 @@ async def _query_status(handle: WorkflowHandle, wave: str, timeout: float) -> Wa
     except WorkflowQueryFailedError as error:
         raise WaveClientError(f"wave {wave}: the status query failed: {error}") from None
     except RPCError as error:
-        if error.status == RPCStatusCode.DEADLINE_EXCEEDED:
+        if _timed_out(error):
             raise _no_worker(wave, "answer the status query", timeout) from None
         raise _translate(error, wave) from None
 
@@ -348,13 +350,13 @@ async def _update(client: Client, wave: str, name: str, approval: Approval, time
         result = await asyncio.wait_for(
             handle.execute_update(name, approval, result_type=str, rpc_timeout=timedelta(seconds=timeout)),
             timeout + 1)
-    except TimeoutError:
-        raise _no_worker(wave, f"accept the {name} update", timeout) from None
+    except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
+        raise _no_worker(wave, f"accept the {name} update", timeout, pending=True) from None
     except WorkflowUpdateFailedError as error:
         raise ActionRefused(_failure_message(error)) from None
     except RPCError as error:
-        if error.status == RPCStatusCode.DEADLINE_EXCEEDED:
-            raise _no_worker(wave, f"accept the {name} update", timeout) from None
+        if _timed_out(error):
+            raise _no_worker(wave, f"accept the {name} update", timeout, pending=True) from None
         raise _translate(error, wave) from None
     return str(result)
 
@@ -559,9 +561,16 @@ def _translate(error: RPCError, wave: str) -> WaveClientError:
     return WaveClientError(f"wave {wave}: Temporal error {error.status.name}: {message}")
 
 
-def _no_worker(wave: str, what: str, timeout: float) -> NoWorkerAnswered:
+def _timed_out(error: RPCError) -> bool:
+    """The call's own deadline passed (the SDK reports it as DEADLINE_EXCEEDED or CANCELLED)."""
+    return isinstance(error, RPCTimeoutOrCancelledError) or error.status == RPCStatusCode.DEADLINE_EXCEEDED or (
+        error.status == RPCStatusCode.CANCELLED and "timeout" in (error.message or "").lower())
+
+
+def _no_worker(wave: str, what: str, timeout: float, pending: bool = False) -> NoWorkerAnswered:
+    later = "; the request may still be applied when a worker comes up: check `wave status`" if pending else ""
     return NoWorkerAnswered(f"no worker would {what} of wave {wave} within {timeout:g}s: is the worker running "
-                            "(`cli.py env status`)?")
+                            f"(`cli.py env status`)?{later}")
 
 
 def _failure_message(error: WorkflowUpdateFailedError) -> str:

@@ -91,9 +91,8 @@ def _default_link_from(status: WaveStatus) -> str | None:
 
 
 def _md(value: object) -> str:
-    """A value safe in a Markdown table cell: no pipes, no line breaks, no raw HTML."""
-    text = str(value)
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """A value safe in a Markdown table cell: no pipes, no line breaks, no raw HTML (``<`` starts a tag)."""
+    text = str(value).replace("<", "&lt;")
     text = text.replace("\\", "\\\\").replace("|", "\\|").replace("`", "\\`")
     return " ".join(text.split())
 
