@@ -73,7 +73,7 @@ def write_spec(tmp_path: Path, dags: list[str], *, gate: str = "wave", extra: st
 
 
 @pytest.fixture
-def routing(pubsub_emulator, publisher_client, subscriber_client, tmp_path, monkeypatch):  # noqa: F811
+def routing(pubsub_emulator, publisher_client, subscriber_client, tmp_path, monkeypatch):
     """The reference scheduler's consumer on a fresh routing table, topics created."""
     RoutingPublisher(PROJECT, make_publisher_client()).ensure_topics()
     table = RoutingTable(tmp_path / "routing.sqlite")
@@ -144,7 +144,7 @@ def test_wave_end_to_end_with_gates_rollback_and_audit(temporal_server, routing,
         assert not any(source.paused.values()), "the source is untouched before the cutover gate"
         await handle.signal("approve", Approval("cutover", "ops@example.com", "go"))
 
-    client, inp, result = asyncio.run(run_wave(temporal_server, routing, spec, target, source, script))
+    _client, inp, result = asyncio.run(run_wave(temporal_server, routing, spec, target, source, script))
     states = {d.dag_id or d.file: d.state for d in result.status.dags}
     assert states == {"partner_file_exports": "done", "reporting_refresh": "done",
                       "verify_fails_dag": "rolled-back", "broken_plugin_dag.py": "test-failed"}
