@@ -89,3 +89,35 @@ def test_worker_is_ready_once_it_polls_the_task_queue_and_stops_with_the_stack(s
         stopped = stop_stack(stack_config)
     assert [s.name for s in stopped] == ["worker", "temporal"]
     assert all(process_start_time(s.pid) is None for s in stopped)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(180)
+def test_compose_setup_script_registers_the_attributes_on_a_bare_server_idempotently(stack_config, supervisor):
+    """docker/temporal-setup.sh (compose's temporal-setup) against a real server started without attributes."""
+    import os
+    import subprocess
+
+    from stack.config import REPO_ROOT
+    from stack.supervisor import ServiceSpec, TcpReady
+
+    binary = temporal.temporal_binary()
+    supervisor.start(ServiceSpec(
+        name="bare-temporal", log_file=stack_config.logs_dir / "bare-temporal.log",
+        argv=(str(binary), "server", "start-dev", "--ip", "127.0.0.1", "--port", str(stack_config.temporal_port),
+              "--headless", "--log-level", "warn"),
+        ready=TcpReady("127.0.0.1", stack_config.temporal_port), ports=(("127.0.0.1", stack_config.temporal_port),)))
+    assert not asyncio.run(temporal.registered_search_attributes(stack_config))
+
+    env = {**os.environ, "PATH": f"{binary.parent}{os.pathsep}{os.environ['PATH']}",
+           "TEMPORAL_ADDRESS": stack_config.temporal_address, "TEMPORAL_NAMESPACE": "default",
+           "MIGRATION_SEARCH_ATTRIBUTES": " ".join(f"{k}={v}" for k, v in temporal.SEARCH_ATTRIBUTES.items())}
+    script = REPO_ROOT / "docker" / "temporal-setup.sh"
+    first = subprocess.run(["sh", str(script)], env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert first.stdout.count(" created") == len(temporal.SEARCH_ATTRIBUTES)
+    assert temporal.search_attributes_ready(stack_config)
+
+    again = subprocess.run(["sh", str(script)], env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert again.stdout.count(" exists") == len(temporal.SEARCH_ATTRIBUTES)
