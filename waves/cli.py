@@ -167,9 +167,9 @@ def start(
     try:
         wave = load_spec(spec, repo_root=REPO_ROOT)
     except SpecError as error:
-        err_console.print(f"[red]error:[/red] invalid wave spec {escape(str(error.path))}:")
-        for problem in error.problems:
-            err_console.print(f"  {escape(problem)}")
+        err_console.print(f"[red]error:[/red] invalid wave spec {escape(str(error.path))}:", soft_wrap=True)
+        for problem in error.problems:  # one unbroken line each: editors jump to file:line
+            err_console.print(f"  {escape(problem)}", soft_wrap=True, highlight=False)
         raise typer.Exit(2) from None
 
     async def action(client: Client, settings: wc.ConnectionSettings) -> WaveStatus | None:

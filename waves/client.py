@@ -40,7 +40,6 @@ from temporalio.client import (
     WorkflowHandle,
     WorkflowQueryFailedError,
     WorkflowUpdateFailedError,
-    WorkflowUpdateRPCTimeoutOrCancelledError,
 )
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCStatusCode
@@ -297,7 +296,7 @@ async def _query_status(handle: WorkflowHandle, wave: str, timeout: float) -> Wa
     try:
         return await asyncio.wait_for(
             handle.query("status", result_type=WaveStatus, rpc_timeout=timedelta(seconds=timeout)), timeout + 1)
-    except TimeoutError:
+    except (TimeoutError, RPCTimeoutOrCancelledError):
         raise _no_worker(wave, "answer the status query", timeout) from None
     except WorkflowQueryFailedError as error:
         raise WaveClientError(f"wave {wave}: the status query failed: {error}") from None
@@ -350,7 +349,7 @@ async def _update(client: Client, wave: str, name: str, approval: Approval, time
         result = await asyncio.wait_for(
             handle.execute_update(name, approval, result_type=str, rpc_timeout=timedelta(seconds=timeout)),
             timeout + 1)
-    except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
+    except (TimeoutError, RPCTimeoutOrCancelledError):
         raise _no_worker(wave, f"accept the {name} update", timeout, pending=True) from None
     except WorkflowUpdateFailedError as error:
         raise ActionRefused(_failure_message(error)) from None
@@ -563,7 +562,7 @@ def _translate(error: RPCError, wave: str) -> WaveClientError:
 
 def _timed_out(error: RPCError) -> bool:
     """The call's own deadline passed (the SDK reports it as DEADLINE_EXCEEDED or CANCELLED)."""
-    return isinstance(error, RPCTimeoutOrCancelledError) or error.status == RPCStatusCode.DEADLINE_EXCEEDED or (
+    return error.status == RPCStatusCode.DEADLINE_EXCEEDED or (
         error.status == RPCStatusCode.CANCELLED and "timeout" in (error.message or "").lower())
 
 
