@@ -39,7 +39,7 @@ from activities.io import (
     short,
 )
 from environments.base import DeployFile, EnvironmentError_
-from waves.first_run import guard_run_id, plan_first_run
+from waves.first_run import GUARD_RUN_PREFIX, guard_run_id, plan_first_run
 from waves.model import FirstRunPlan
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -178,8 +178,9 @@ class EnvironmentActivities:
             target.trigger(request.dag_id, request.run_id, {"composer_migrate": "verify"})
         started = time.monotonic()
         while True:
-            run = target.get_run(request.dag_id, request.run_id)
-            if run.finished:
+            run = (target.get_run(request.dag_id, request.run_id) if request.trigger
+                   else self._first_run_since(target, request))
+            if run is not None and run.finished:
                 duration = ((run.end_date - run.start_date).total_seconds()
                             if run.end_date and run.start_date else 0.0)
                 failed = tuple(sorted(t for t, s in run.task_states.items() if s in ("failed", "upstream_failed")))
@@ -189,10 +190,21 @@ class EnvironmentActivities:
                                      duration_s=round(duration, 1), failed_tasks=failed)
             waited = time.monotonic() - started
             if waited >= request.timeout_s:
-                return VerifyOutcome(run_id=request.run_id, state="timeout", reason=(
-                    f"run {request.run_id} still {run.state} after {request.timeout_s:g}s"))
-            activity.heartbeat({"run_id": request.run_id, "state": run.state, "waited_s": round(waited)})
+                what = f"run {run.run_id} still {run.state}" if run else "no run started by the scheduler"
+                return VerifyOutcome(run_id=run.run_id if run else "", state="timeout",
+                                     reason=f"{what} after {request.timeout_s:g}s")
+            activity.heartbeat({"run_id": run.run_id if run else "", "state": run.state if run else "waiting",
+                                "waited_s": round(waited)})
             time.sleep(request.poll_s)
+
+    @staticmethod
+    def _first_run_since(target, request: VerifyRequest):
+        """The oldest run (not a first-run guard mark) that started after the DAG was unpaused."""
+        since = _parse_time(request.since) if request.since else None
+        runs = [r for r in target.list_runs(request.dag_id, 25)
+                if not r.run_id.startswith(GUARD_RUN_PREFIX)
+                and (since is None or (r.start_date or r.logical_date or since) >= since)]
+        return min(runs, key=lambda r: r.start_date or r.logical_date) if runs else None
 
     @activity.defn(name="source_baseline")
     @adapter_errors

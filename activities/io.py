@@ -113,9 +113,10 @@ class VerifyRequest:
     target: str
     dag_id: str
     run_id: str
-    trigger: bool
+    trigger: bool  # False: watch for the first run the scheduler starts after ``since``
     timeout_s: float
     poll_s: float
+    since: str = ""  # RFC 3339: when the DAG was unpaused in the target
 
 
 @dataclass(frozen=True)

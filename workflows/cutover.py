@@ -72,6 +72,7 @@ class DagCutover:
         self._rollback: RollbackRequest | None = None
         self._plan: FirstRunPlan | None = None
         self._verify_run_id = ""
+        self._unpaused_at = ""
         self._input: CutoverInput | None = None
 
     # ------------------------------------------------------------ signals and queries
@@ -177,6 +178,7 @@ class DagCutover:
                     summary=f"first-run guard of {inp.dag_id}", **options.FIRST_RUN.kwargs())
                 self._steps.append(f"first-run guard: {done}")
             await self._pause(inp.target, "set_target_paused", False, options.PAUSE)
+            self._unpaused_at = workflow.now().isoformat()
             self._steps.append("unpaused in the target")
         except ActivityError as error:
             return await self._compensate(inp, source_paused, routed, why=f"cutover step failed: {_reason(error)}")
@@ -188,8 +190,10 @@ class DagCutover:
     async def _verify(self, inp: CutoverInput) -> CutoverResult:
         self._set_state(DAG_VERIFYING, "waiting for a verification run")
         self._verify_run_id = f"verify__{inp.wave}__{inp.scope[:8]}__{inp.attempt}"
+        if not inp.verify.trigger_run:
+            self._verify_run_id = ""
         request = VerifyRequest(inp.target, inp.dag_id, self._verify_run_id, inp.verify.trigger_run,
-                                inp.verify.timeout_s, inp.verify.poll_s)
+                                inp.verify.timeout_s, inp.verify.poll_s, since=self._unpaused_at)
         task = asyncio.ensure_future(workflow.execute_activity_method(
             EnvironmentActivities.verify_run, request, summary=f"verify {inp.dag_id} with run {self._verify_run_id}",
             **options.VERIFY.kwargs()))
@@ -210,6 +214,7 @@ class DagCutover:
             return await self._compensate(inp, True, True, why=f"verification could not run: {_reason(error)}")
         if outcome.state != "success":
             return await self._compensate(inp, True, True, why=f"verification failed: {outcome.reason}")
+        self._verify_run_id = outcome.run_id
         self._steps.append(f"verified: run {outcome.run_id} succeeded in {outcome.duration_s:g}s")
         return self._finish(DAG_DONE, f"running in the target; run {outcome.run_id} succeeded")
 

@@ -20,7 +20,7 @@ from routing.publisher import RoutingPublisher, make_publisher_client
 from stack.config import StackConfig
 from tests.runtime import require_runtime_python
 from tests.workflows.doubles import SourceDouble, TargetDouble, Timeline
-from waves.model import Approval, WaveResult, WaveStatus
+from waves.model import Approval, RollbackRequest, WaveResult, WaveStatus
 from waves.spec import load_spec
 from worker import build_worker
 from workflows import search
@@ -190,3 +190,74 @@ def test_rejected_cutover_leaves_everything_in_the_source(temporal_server, routi
     assert dag.state == "rejected" and "not tonight" in dag.reason
     assert source.paused == {} and target.paused == {"partner_file_exports": True}
     assert routing.route_of("partner_file_exports") is None
+
+
+def test_per_dag_gates_pause_resume_and_rollback_request(temporal_server, routing, tmp_path):
+    """Per-DAG cutover approvals; a paused wave releases nothing; a rollback request during verification
+    compensates that DAG only; an unlisted rollback requester is refused and audited."""
+    require_runtime_python()
+    timeline = Timeline()
+    target, source = TargetDouble(timeline), SourceDouble(timeline)
+    spec = write_spec(tmp_path, ["partner_file_exports.py", "reporting_refresh.py"], gate="dag")
+    spec.write_text(spec.read_text().replace("verify: {poll: 0.2s, timeout: 60s}",
+                                             "verify: {poll: 0.2s, timeout: 120s, trigger_run: false}"))
+
+    async def script(client, handle):
+        await wait_for(client, handle.id, gate_open("promote"))
+        await handle.signal("approve", Approval("promote", "lead@example.com"))
+        status = await wait_for(client, handle.id, lambda s: len([g for g in s.pending_gates if g.dag_id]) == 2)
+        assert {g.dag_id for g in status.pending_gates} == {"partner_file_exports", "reporting_refresh"}
+        await handle.signal("pause", "ops@example.com")
+        await handle.execute_update("approve_checked", Approval("cutover", "ops@example.com", dag_id="reporting_refresh"))
+        await asyncio.sleep(2)
+        status = await handle.query("status", result_type=WaveStatus)
+        assert status.status == "paused"
+        assert not any(source.paused.values()), "a paused wave starts no cutover"
+        await handle.signal("resume", "ops@example.com")
+        # without trigger_run the verification waits for a run that never comes: roll it back by request
+        await wait_for(client, handle.id, lambda s: any(
+            d.dag_id == "reporting_refresh" and d.state == "cutting-over" for d in s.dags))
+        await asyncio.sleep(2)
+        await handle.signal("rollback", RollbackRequest("reporting_refresh", "mallory@example.com", "nope"))
+        await handle.signal("rollback", RollbackRequest("reporting_refresh", "ops@example.com", "numbers look off"))
+        await handle.execute_update("reject_checked", Approval("cutover", "ops@example.com", "later",
+                                                               dag_id="partner_file_exports"))
+
+    _, _, result = asyncio.run(run_wave(temporal_server, routing, spec, target, source, script))
+    states = {d.dag_id: (d.state, d.reason) for d in result.status.dags}
+    assert states["reporting_refresh"][0] == "rolled-back"
+    assert "numbers look off" in states["reporting_refresh"][1]
+    assert states["partner_file_exports"][0] == "rejected"
+    assert timeline.active_in_both() == []
+    assert source.paused == {"reporting_refresh": False}
+    assert routing.route_of("reporting_refresh").environment == "composer1"
+    audit = [(a.action, a.actor, a.accepted) for a in result.status.audit]
+    assert ("rollback", "mallory@example.com", False) in audit
+    assert ("rollback", "ops@example.com", True) in audit
+    assert ("pause", "ops@example.com", True) in audit and ("resume", "ops@example.com", True) in audit
+
+
+def test_gate_timeout_rejects_and_catchup_true_is_blocked(temporal_server, routing, tmp_path):
+    require_runtime_python()
+    timeline = Timeline()
+    target = TargetDouble(timeline, catchup=True)
+    source = SourceDouble(timeline)
+    spec = write_spec(tmp_path, ["partner_file_exports.py"])
+    spec.write_text(spec.read_text().replace("gates:\n  cutover: wave\n",
+                                             "gates:\n  cutover: wave\n  timeout: 4s\n  on_timeout: escalate\n"
+                                             "  escalate_to: [director@example.com]\n"))
+
+    async def script(client, handle):
+        await wait_for(client, handle.id, gate_open("promote"))
+        await handle.signal("approve", Approval("promote", "lead@example.com"))
+        status = await wait_for(client, handle.id, gate_open("cutover"))
+        gate = next(g for g in status.pending_gates if g.gate == "cutover")
+        assert "back-fill" in gate.detail
+        # after the timeout the gate escalates: the director may now decide
+        status = await wait_for(client, handle.id, lambda s: any(a.action == "escalate" for a in s.audit), 30)
+        await handle.execute_update("approve_checked", Approval("cutover", "director@example.com"))
+
+    _, _, result = asyncio.run(run_wave(temporal_server, routing, spec, target, source, script))
+    (dag,) = result.status.dags
+    assert dag.state == "blocked" and "catchup=True" in dag.reason
+    assert source.paused == {} and target.paused == {"partner_file_exports": True}
