@@ -46,6 +46,7 @@ from workflows import search
 
 WAVE_STATUSES = (STATUS_RUNNING, STATUS_WAITING, STATUS_PAUSED, STATUS_COMPLETED, STATUS_COMPLETED_WITH_FAILURES,
                  STATUS_REJECTED, STATUS_CANCELLED)
+GATE_DETAIL_CHARS = 400  # a 1,000-DAG gate lists every first-run plan; the report has them all
 TONE_STYLE = {"ok": "green", "wait": "cyan", "warn": "yellow", "bad": "red"}
 
 wave_app = typer.Typer(
@@ -131,8 +132,9 @@ def status_view(status: WaveStatus, *, ui_url: str = "", audit_tail: int = 10, n
         for column in ("gate", "DAG", "since", "who may decide", "detail"):
             gates.add_column(column, overflow="fold")
         for gate in status.pending_gates:
+            detail = gate.detail if len(gate.detail) <= GATE_DETAIL_CHARS else gate.detail[:GATE_DETAIL_CHARS] + "..."
             gates.add_row(Text(gate.gate, style="bold magenta"), gate.dag_id or "whole wave", gate.since,
-                          ", ".join(gate.approvers), gate.detail)
+                          ", ".join(gate.approvers), detail)
         parts.append(gates)
         first = status.pending_gates[0]
         dag = f" --dag {first.dag_id}" if first.dag_id else ""
@@ -217,7 +219,8 @@ def watch(wave: WaveArg,
         run = await wc.describe_wave(client, wave)
         url = settings.workflow_url(run.workflow_id)
         current = await wc.wave_status(client, wave)
-        with Live(status_view(current, ui_url=url), console=console, refresh_per_second=4,
+        note = "" if run.running else f"workflow closed: {run.execution_status}"
+        with Live(status_view(current, ui_url=url, note=note), console=console, refresh_per_second=4,
                   transient=False) as live:
             while run.running:
                 await asyncio.sleep(interval)

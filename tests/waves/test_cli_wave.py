@@ -4,13 +4,20 @@ with a stand-in wave workflow (the real MigrationWave end to end is the workflow
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 import textwrap
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from stack.config import REPO_ROOT
 from tests.waves.temporal_helpers import dev_server, stand_in_worker
 from waves.cli import wave_app
 
@@ -132,9 +139,22 @@ def _row(output: str, *cells: str) -> bool:
     return any(re.search(r"\s*│\s*".join(map(re.escape, cells)), line) for line in output.splitlines())
 
 
-def _until(predicate, timeout: float = 15.0):
-    import time
+@contextmanager
+def _spawned(args: list[str], env: dict[str, str]) -> Iterator[subprocess.Popen]:
+    """The CLI in its own process, for commands that run while the test acts (start --wait, watch);
+    killed if the test leaves it running."""
+    code = "from waves.cli import wave_app; wave_app()"
+    process = subprocess.Popen([sys.executable, "-c", code, *args], cwd=REPO_ROOT, env={**os.environ, **env},
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)
 
+
+def _until(predicate, timeout: float = 15.0):
     deadline = time.monotonic() + timeout
     while True:
         value = predicate()
@@ -221,18 +241,13 @@ def test_start_wait_watch_rollback_after_close_and_cancel(temporal, tmp_path):
     env = _env(temporal)
     with stand_in_worker(temporal):
         # a wave approved at both gates completes; `start --wait` reports it and exits 0
-        import threading
-
         spec = _spec(tmp_path, "cli-wait")
-        outcome: dict = {}
-        waiter = threading.Thread(target=lambda: outcome.setdefault("r", _invoke(["start", str(spec), "--wait"], env)))
-        waiter.start()
-        assert _until(lambda: _invoke(["approve", "cli-wait", "--gate", "promote", "--as", LEAD], env).exit_code == 0)
-        assert _until(lambda: _invoke(["approve", "cli-wait", "--gate", "cutover", "--as", OPS], env).exit_code == 0)
-        waiter.join(60)
-        result = outcome["r"]
-        assert result.exit_code == 0, result.output
-        assert "completed" in result.output and "done" in result.output
+        with _spawned(["start", str(spec), "--wait"], env) as waiter:
+            assert _until(lambda: _invoke(["approve", "cli-wait", "--gate", "promote", "--as", LEAD], env).exit_code == 0)
+            assert _until(lambda: _invoke(["approve", "cli-wait", "--gate", "cutover", "--as", OPS], env).exit_code == 0)
+            output, _ = waiter.communicate(timeout=60)
+        assert waiter.returncode == 0, output
+        assert "completed" in output and "done" in output
 
         watched = _invoke(["watch", "cli-wait", "--interval", "0.5"], env)  # closed: one frame, then returns
         assert watched.exit_code == 0 and "cli-wait" in watched.output and "completed" in watched.output
@@ -248,6 +263,11 @@ def test_start_wait_watch_rollback_after_close_and_cancel(temporal, tmp_path):
         spec = _spec(tmp_path, "cli-cancel")
         assert _invoke(["start", str(spec)], env).exit_code == 0
         assert _until(lambda: "waiting-approval" in _invoke(["status", "cli-cancel"], env).output)
-        cancelled = _invoke(["cancel", "cli-cancel"], env)
-        assert cancelled.exit_code == 0 and "cancel requested" in cancelled.output
+        with _spawned(["watch", "cli-cancel", "--interval", "0.3"], env) as watcher:  # live view of a running wave
+            time.sleep(2)  # let it connect and render the waiting wave (a pipe shows only the last frame)
+            cancelled = _invoke(["cancel", "cli-cancel"], env)
+            assert cancelled.exit_code == 0 and "cancel requested" in cancelled.output
+            output, _ = watcher.communicate(timeout=60)  # returns by itself once the wave closes
+        assert watcher.returncode == 0, output
+        assert "workflow closed: COMPLETED" in output and "cancelled" in output
         assert _until(lambda: "cancelled" in _invoke(["list", "--status", "cancelled"], env).output)
