@@ -2,9 +2,9 @@
 
     python worker.py [--address HOST:PORT] [--namespace NS] [--task-queue Q] [--max-activities N]
 
-Settings come from ``StackConfig.from_env()`` (``COMPOSER_MIGRATE_*`` variables) and flags; TLS for a
-Temporal cluster or Temporal Cloud from ``COMPOSER_MIGRATE_TEMPORAL_TLS_CERT`` / ``_KEY`` / ``_CA`` (file
-paths) and ``COMPOSER_MIGRATE_TEMPORAL_API_KEY``. The Google clients find their endpoints as usual
+Settings come from ``StackConfig.from_env()`` (``COMPOSER_MIGRATE_*`` variables) and flags; TLS and an
+API key for a Temporal cluster or Temporal Cloud as ``waves.client.ConnectionSettings`` reads them (the
+same settings the CLI uses; docs/local-stack.md lists the variables). The Google clients find their endpoints as usual
 (ADC in production; ``PUBSUB_EMULATOR_HOST``, ``STORAGE_EMULATOR_HOST`` and
 ``COMPOSER_MIGRATE_COMPOSER_API_ENDPOINT`` on the local stack). DAG code never runs in this process:
 the test activity loads it in the sandboxed runtime subprocess.
@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import os
 import signal
 import sys
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
-from temporalio.client import Client, TLSConfig
+from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.adapters import Adapters
@@ -28,32 +28,13 @@ from activities.environment import EnvironmentActivities
 from activities.stage import convert_files, test_files, write_wave_report
 from observability import configure_logging, get_logger
 from stack.config import StackConfig
+from waves.client import ConnectionSettings, TemporalUnreachable, connect
 from workflows.cutover import DagCutover
 from workflows.wave import MigrationWave
 
 log = get_logger("worker")
 
 DEFAULT_MAX_ACTIVITIES = 32
-
-
-def tls_from_env(environ: dict[str, str] | None = None) -> TLSConfig | bool:
-    """TLS settings from COMPOSER_MIGRATE_TEMPORAL_TLS_{CERT,KEY,CA}; False when none is set."""
-    env = os.environ if environ is None else environ
-    cert, key, ca = (env.get(f"COMPOSER_MIGRATE_TEMPORAL_TLS_{n}") for n in ("CERT", "KEY", "CA"))
-    if not (cert or key or ca):
-        return False
-    if bool(cert) != bool(key):
-        raise ValueError("COMPOSER_MIGRATE_TEMPORAL_TLS_CERT and _KEY must be set together (mTLS client pair)")
-
-    def read(path: str | None) -> bytes | None:
-        return Path(path).read_bytes() if path else None
-
-    return TLSConfig(client_cert=read(cert), client_private_key=read(key), server_root_ca_cert=read(ca))
-
-
-async def connect(config: StackConfig, address: str | None = None, namespace: str | None = None) -> Client:
-    return await Client.connect(address or config.temporal_address, namespace=namespace or config.temporal_namespace,
-                                tls=tls_from_env(), api_key=os.environ.get("COMPOSER_MIGRATE_TEMPORAL_API_KEY"))
 
 
 def build_worker(client: Client, config: StackConfig, *, task_queue: str | None = None,
@@ -80,10 +61,13 @@ async def run(args: argparse.Namespace) -> int:
     config = StackConfig.from_env()
     for name, value in config.client_environ().items():
         os.environ.setdefault(name, value)
+    settings = ConnectionSettings.from_env(config)
+    settings = dataclasses.replace(settings, address=args.address or settings.address,
+                                   namespace=args.namespace or settings.namespace)
     try:
-        client = await connect(config, args.address, args.namespace)
-    except Exception as exc:  # noqa: BLE001 - one clear line for any connection problem
-        log.error("temporal_unreachable", address=args.address or config.temporal_address, error=str(exc))
+        client = await connect(settings)
+    except TemporalUnreachable as exc:
+        log.error("temporal_unreachable", address=settings.address, error=str(exc))
         return 2
     worker = build_worker(client, config, task_queue=args.task_queue, max_activities=args.max_activities)
     stop = asyncio.Event()
