@@ -22,6 +22,18 @@ runtime_app = typer.Typer(help="Build and inspect the pinned Airflow 2 runtime o
                           no_args_is_help=True)
 app.add_typer(runtime_app, name="runtime")
 
+
+def _sub_apps() -> None:
+    """The environment and wave command groups (their modules import Temporal and Google clients)."""
+    from stack.cli import env_app
+    from waves.cli import wave_app
+
+    app.add_typer(env_app, name="env", help="Start, stop and inspect the local stack (emulators, Airflow 2, Temporal).")
+    app.add_typer(wave_app, name="wave", help="Plan, start, approve, watch and report migration waves.")
+
+
+_sub_apps()
+
 console = Console(stderr=False)
 err_console = Console(stderr=True)
 
@@ -300,14 +312,24 @@ def runtime_load(
 
 @app.command()
 def demo(
-    out: Annotated[Path, typer.Option(help="Where the demo writes its output.")] = REPO_ROOT / "out" / "demo",
+    out: Annotated[Path, typer.Option(help="Where --convert-only writes its output.")] = REPO_ROOT / "out" / "demo",
     target: TargetOption = None,
+    convert_only: Annotated[bool, typer.Option(
+        "--convert-only", help="Only convert the example DAGs and test them in the runtime (no stack, no wave).")] = False,
+    stop: Annotated[bool, typer.Option("--stop", help="Stop the local stack when the wave is done.")] = False,
 ) -> None:
-    """The main job: convert the bundled Airflow 1.10 example DAGs, then prove them in the real Airflow 2 runtime.
+    """The main job: the demo wave, end to end, on the local stack.
 
-    Exits 0 when the pipeline ran (DAGs that need a person are part of the story: they are listed with the
-    reason), 2 when it could not run (e.g. the runtime is not built: `make runtime`).
+    Starts the local stack (Temporal dev server + worker, emulators, a real Airflow 2), then runs the
+    wave of examples/waves/demo-wave.yaml: convert, test, approvals (sent by the demo, printed as the
+    commands a person would type), deploy, routing switch through the reference scheduler, verification
+    by real runs, and the automatic rollback of the DAG built to fail. Exits 0 when every DAG ended as
+    expected, 1 when not, 2 when the stack could not start. The stack stays up unless --stop.
     """
+    if not convert_only:
+        from waves.demo import run_demo
+
+        raise typer.Exit(run_demo(console, stop_after=stop))
     from dagcheck.command import test_command
     from dagconvert.report import write_report
 
