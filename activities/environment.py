@@ -145,9 +145,9 @@ class EnvironmentActivities:
         The ack subscription is created before publishing, so an ack cannot be missed; the change id is
         deterministic per (wave, dag, environment, attempt), so a retry republishes the same change.
         """
-        from routing.ack_subscription import delete_ack_subscription, ensure_ack_subscription
-        from routing.ack_waiter import AckTimeout, wait_for_ack
+        from routing.ack_waiter import AckTimeout
         from routing.contract import RoutingChange, format_time, new_change_id
+        from routing.switch import switch_route
 
         if request.side == "target":
             uri = self.adapters.target(request.environment_name).airflow_uri
@@ -158,15 +158,11 @@ class EnvironmentActivities:
                                     request.scope),
             dag_id=request.dag_id, environment=request.environment, airflow_uri=uri, wave=request.wave,
             issued_at=_parse_time(request.issued_at))
-        publisher, subscriber = self.adapters.publisher(), self.adapters.subscriber()
-        subscription = ensure_ack_subscription(subscriber, self.adapters.config.project, change.change_id)
-        publisher.publish(change)
         try:
-            ack = wait_for_ack(subscriber, subscription, change.change_id, request.ack_timeout_s,
+            ack = switch_route(self.adapters.publisher(), self.adapters.subscriber(), change, request.ack_timeout_s,
                                on_tick=lambda: activity.heartbeat({"change_id": change.change_id}))
         except AckTimeout as exc:
             raise ApplicationError(str(exc), type="AckTimeout", non_retryable=True) from exc
-        delete_ack_subscription(subscriber, subscription)
         return RouteOutcome(change_id=change.change_id, outcome=ack.outcome, applied_at=format_time(ack.applied_at))
 
     @activity.defn(name="verify_run")
