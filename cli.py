@@ -25,11 +25,13 @@ app.add_typer(runtime_app, name="runtime")
 
 def _sub_apps() -> None:
     """The environment and wave command groups (their modules import Temporal and Google clients)."""
+    from environments.cli import dag_app
     from stack.cli import env_app
     from waves.cli import wave_app
 
     app.add_typer(env_app, name="env", help="Start, stop and inspect the local stack (emulators, Airflow 2, Temporal).")
     app.add_typer(wave_app, name="wave", help="Plan, start, approve, watch and report migration waves.")
+    app.add_typer(dag_app, name="dag", help="Deploy, pause, route and inspect single DAGs by hand.")
 
 
 _sub_apps()
