@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -98,11 +99,11 @@ def status() -> None:
     """A table of the services: pid, state (running/stopped/dead), readiness, address and log file."""
     config = _config()
     services = {service.name: service for service in stack_services(config)}
-    table = Table(title=f"local stack in {config.state_dir}", title_justify="left")
+    table = Table(title=f"local stack in {config.state_dir}", title_justify="left", box=box.SIMPLE_HEAD)
     for column in ("service", "pid", "state"):
         table.add_column(column, no_wrap=True)
-    table.add_column("address / URL", min_width=25, overflow="fold")
-    table.add_column("log", no_wrap=True)
+    table.add_column("address / URL", min_width=24, overflow="fold")
+    table.add_column("log", overflow="fold")
     unhealthy = False
     statuses = stack_status(config)
     for item in statuses:
@@ -121,7 +122,8 @@ def status() -> None:
         log_file = service.spec.log_file  # shown relative to the state dir named in the title
         shown_log = log_file.relative_to(config.state_dir) if log_file.is_relative_to(config.state_dir) else log_file
         table.add_row(item.name, str(item.pid or ""), state, where, str(shown_log))
-    console.print(table)
+    # Piped or captured output gets a fixed, wide page: paths and URLs stay whole on one line.
+    (console if console.is_terminal else Console(width=140)).print(table)
     running = {item.name for item in statuses if item.state is State.RUNNING}
     if running:
         _print_endpoints(config, running)
