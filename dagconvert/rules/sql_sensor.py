@@ -38,6 +38,7 @@ SQL_SENSOR = "airflow.providers.common.sql.sensors.sql.SqlSensor"
 # 1.10.15's positional order (after self)
 SIGNATURE_1_10 = ("conn_id", "sql", "parameters", "success", "failure", "fail_on_empty", "allow_null")
 NULL_SUCCEEDS = "lambda first_cell: first_cell is None or bool(first_cell)"
+_NULL_SUCCEEDS_ARG = cstutil.kwarg_node("success", NULL_SUCCEEDS)  # parsed once: nodes are immutable
 
 
 class SqlSensorNullCriterion(Rule):
@@ -154,7 +155,7 @@ class SqlSensorNullCriterion(Rule):
         ctx.change(self.code, "SqlSensor: a NULL first cell succeeded in 1.10 (allow_null=True, its default): "
                               f"success={NULL_SUCCEEDS}")
         return call.with_changes(args=cstutil.rebuild_args(
-            call, drop=drop, insert=[cstutil.kwarg_node("success", NULL_SUCCEEDS)]))
+            call, drop=drop, insert=[_NULL_SUCCEEDS_ARG]))
 
 
 RULES = (SqlSensorNullCriterion,)

@@ -43,6 +43,9 @@ OPERATOR_1_10 = ("ssh_hook", "ssh_conn_id", "remote_host", "command", "timeout",
 HOOK_1_10 = ("ssh_conn_id", "remote_host", "username", "password", "key_file", "port", "timeout",
              "keepalive_interval")
 DEFAULT_TIMEOUT = "10"
+# parsed once (libcst nodes are immutable)
+_NO_CMD_TIMEOUT = cstutil.kwarg_node("cmd_timeout", "None")
+_DEFAULT_CONN_TIMEOUT = cstutil.kwarg_node("conn_timeout", DEFAULT_TIMEOUT)
 
 
 class SshTimeouts(Rule):
@@ -153,11 +156,11 @@ class SshTimeouts(Rule):
         timeout = cstutil.kwarg(call, "timeout")
         builds_hook = cstutil.kwarg(call, "ssh_hook") is None and cstutil.kwarg(call, "ssh_conn_id") is not None
         if timeout is not None:
-            insert = [timeout.with_changes(keyword=cst.Name("conn_timeout")), cstutil.kwarg_node("cmd_timeout", "None")]
+            insert = [timeout.with_changes(keyword=cst.Name("conn_timeout")), _NO_CMD_TIMEOUT]
             message = "timeout -> conn_timeout (1.10 connected with it)"
         else:
-            insert = ([cstutil.kwarg_node("conn_timeout", DEFAULT_TIMEOUT)] if builds_hook else []) + \
-                     [cstutil.kwarg_node("cmd_timeout", "None")]
+            insert = ([_DEFAULT_CONN_TIMEOUT] if builds_hook else []) + \
+                     [_NO_CMD_TIMEOUT]
             message = "conn_timeout=10 (1.10's default)" if builds_hook else ""
         ctx.change(self.code, f"SSHOperator: {message + '; ' if message else ''}cmd_timeout=None (1.10's commands "
                               "never timed out)")
@@ -180,7 +183,7 @@ class SshTimeouts(Rule):
             return cstutil.rename_kwarg(call, "timeout", "conn_timeout")
         ctx.change(self.code, "SSHHook: conn_timeout=10 (1.10's default timeout)")
         return call.with_changes(args=cstutil.rebuild_args(
-            call, insert=[cstutil.kwarg_node("conn_timeout", DEFAULT_TIMEOUT)]))
+            call, insert=[_DEFAULT_CONN_TIMEOUT]))
 
 
 RULES = (SshTimeouts,)
