@@ -222,7 +222,7 @@ _launched: dict[int, subprocess.Popen] = {}
 def _reap(pid: int) -> None:
     process = _launched.get(pid)
     if process is not None and process.poll() is not None:
-        del _launched[pid]
+        _launched.pop(pid, None)  # pop, not del: another thread may have reaped it meanwhile
 
 
 def _is_ours(record: PidRecord) -> bool:
