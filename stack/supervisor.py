@@ -217,11 +217,13 @@ def group_members(pgid: int) -> list[int]:
 # Popen objects of the services this process launched: kept so their exit status is collected
 # (no zombies while a test or a long-running caller lives on) and so Python does not warn about them.
 _launched: dict[int, subprocess.Popen] = {}
+_exit_codes: dict[int, int] = {}  # pid -> exit status of those that ended, for error messages
 
 
 def _reap(pid: int) -> None:
     process = _launched.get(pid)
     if process is not None and process.poll() is not None:
+        _exit_codes[pid] = process.returncode
         _launched.pop(pid, None)  # pop, not del: another thread may have reaped it meanwhile
 
 
@@ -369,9 +371,7 @@ class Supervisor:
         while True:
             _reap(pid)
             if process_start_time(pid) is None:
-                code = ""
-                with contextlib.suppress(KeyError):
-                    code = f" with code {_launched[pid].returncode}"
+                code = f" with code {_exit_codes[pid]}" if pid in _exit_codes else ""
                 raise ServiceStartError(spec.name, f"the process exited{code} before it was ready "
                                         f"({spec.ready})", spec.log_file, tail(spec.log_file))
             if spec.ready(pid):

@@ -175,7 +175,7 @@ def test_a_service_that_exits_fails_with_its_log_tail(supervisor, tmp_path):
     with pytest.raises(ServiceStartError) as caught:
         supervisor.start(spec)
     message = str(caught.value)
-    assert "crash failed to start" in message
+    assert "crash failed to start: the process exited with code 3" in message
     assert "cannot open the frobnicator" in message
     assert str(spec.log_file) in message
     assert not supervisor.pidfile("crash").exists()
