@@ -155,7 +155,8 @@ def import_error_of(errors: Iterable[Mapping[str, Any]], relative_path: str) -> 
     found = [e for e in errors if matches_file(e.get("filename"), relative_path)]
     if not found:
         return None
-    return max(found, key=lambda e: parse_time(e.get("timestamp")) or datetime.min.replace(tzinfo=UTC))
+    oldest = datetime.min.replace(tzinfo=UTC)
+    return max(found, key=lambda e: parse_time(e.get("timestamp")) or oldest)
 
 
 def problem_detail(body: object) -> str:
@@ -336,10 +337,16 @@ class Airflow2RestClient:
                 return found
 
     def list_runs(self, dag_id: str, limit: int = 25) -> list[RunState]:
-        """The newest ``limit`` runs, newest (by logical date) first, without task states."""
+        """The newest ``limit`` runs, newest (by logical date) first, without task states.
+
+        The server orders (``order_by``, Airflow 2.2+); sorting again here keeps the promise on a server
+        that ignored the parameter.
+        """
         page = self._call("GET", f"/dags/{dag_id}/dagRuns", self._runs.get_dag_runs, dag_id, limit=limit,
                           order_by="-execution_date", dag_id=dag_id)
-        return [run_from_json(r) for r in page.get("dag_runs") or []]
+        runs = [run_from_json(r) for r in page.get("dag_runs") or []]
+        oldest = datetime.min.replace(tzinfo=UTC)
+        return sorted(runs, key=lambda r: r.logical_date or oldest, reverse=True)
 
     # ------------------------------------------------------------ writes
 

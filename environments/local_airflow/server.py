@@ -250,6 +250,20 @@ class LocalAirflowServer:
 
     # ------------------------------------------------------------ start / stop
 
+    def webserver_command(self) -> list[str]:
+        """Gunicorn serving Airflow's web app, as ``airflow webserver`` would run it, minus the wrapper.
+
+        ``airflow webserver`` imports Airflow only to build this command line and then babysits gunicorn
+        (rolling worker restarts, which we switch off anyway); starting gunicorn directly saves that
+        import, 1.5-3 s of every start. ``--preload`` builds the app once, before forking the workers.
+        """
+        return [str(self.python), "-m", "gunicorn",
+                "--workers", str(self.workers), "--worker-class", "sync",
+                "--timeout", "120", "--graceful-timeout", "10",
+                "--bind", f"{self.host}:{self.port}", "--name", "airflow-webserver",
+                "--config", "python:airflow.www.gunicorn_config", "--preload",
+                "airflow.www.app:cached_app()"]
+
     def running(self) -> bool:
         return bool(self._procs) and all(p.poll() is None for p in self._procs.values())
 
@@ -265,9 +279,9 @@ class LocalAirflowServer:
             raise LocalAirflowError(f"cannot start the local Airflow 2 web server: {self.host}:{self.port} "
                                     f"is already in use")
         env = self.environ()
+        self.logs_dir.mkdir(parents=True, exist_ok=True)
         commands = {
-            "webserver": [str(self.python), "-m", "airflow", "webserver", "--port", str(self.port),
-                          "--hostname", self.host],
+            "webserver": self.webserver_command(),
             # No log server (port 8793): the web server reads task logs from the shared home directly.
             "scheduler": [str(self.python), "-m", "airflow", "scheduler", "--skip-serve-logs"],
         }

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from environments.airflow2 import Airflow2RestClient, BasicAuth
+from environments.airflow2 import Airflow2RestClient, BasicAuth, RequestRejected
 from environments.base import DeployError, DeployFile, TargetEnvironment
 from environments.local_airflow import LocalAirflowError, LocalAirflowServer, LocalAirflowTarget
 from environments.local_airflow.server import airflow_environ, descendants, health_is_ready, tail_of
@@ -147,7 +147,7 @@ def test_start_refuses_a_port_in_use(tmp_path: Path) -> None:
         (tmp_path / "prepared.json").write_text("{}")
         with pytest.raises(LocalAirflowError, match="already in use"):
             server.start()
-        assert server.status().processes[0].pid is None
+        assert not server.running()
 
 
 def test_wait_ready_before_start_is_a_clear_error(tmp_path: Path) -> None:
@@ -256,6 +256,8 @@ def test_a_dag_from_deploy_to_a_successful_run(live_target: LocalAirflowTarget, 
     # A later logical date (in the future: the scheduler leaves it queued) lists first.
     later = live_target.trigger("hello_local", "wave-1-later", logical_date=run.logical_date + timedelta(days=1))
     assert [r.run_id for r in live_target.list_runs("hello_local")] == ["wave-1-later", "wave-1-hello"]
+    with pytest.raises(RequestRejected, match="conflicts with another run"):  # same logical date, other id
+        live_target.trigger("hello_local", "wave-1-other", logical_date=run.logical_date)
     assert live_target.mark_run("hello_local", later.run.run_id, "failed").state == "failed"
     assert live_target.mark_run("hello_local", "wave-1-hello", "failed").state == "failed"
     assert live_target.mark_run("hello_local", "wave-1-hello", "success").state == "success"
@@ -294,3 +296,48 @@ def test_import_errors_are_reported_with_their_text(live_target: LocalAirflowTar
     assert status.file == str(live_target.dags_dir / "team" / "evolving.py")
 
     live_target.remove(["team/evolving.py", "team/born_broken.py"])
+
+
+@pytest.mark.slow
+def test_serve_command_runs_until_sigterm_and_leaves_nothing_behind(tmp_path: Path) -> None:
+    """What the stack supervisor runs: one "ready" line with the URL; SIGTERM stops every child."""
+    import signal
+    import subprocess
+    import sys
+
+    from stack.config import REPO_ROOT
+
+    python, why = find_runtime_python()
+    if python is None:
+        pytest.skip(why)
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "environments.local_airflow", "serve", "--home", str(tmp_path),
+                             "--port", str(port)], cwd=REPO_ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        started = time.monotonic()
+        line = proc.stdout.readline()
+        assert f"ready at http://127.0.0.1:{port}" in line, (line, proc.poll())
+        print(f"\nserve: ready line after {time.monotonic() - started:.1f} s (fresh home)")
+        children = descendants(proc.pid)
+        assert len(children) >= 4  # gunicorn master + workers, scheduler (+ its DAG processor)
+        stopping = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=40) == 0
+        print(f"serve: stopped {time.monotonic() - stopping:.1f} s after SIGTERM")
+        alive = [pid for pid in children if _running(pid)]
+        assert alive == [], f"left running: {alive}"
+        assert (tmp_path / "dags").is_dir() and (tmp_path / "logs" / "scheduler.out").exists()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` is a live process (a zombie waiting for a reaper is not)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
