@@ -53,6 +53,8 @@ def serve(args: argparse.Namespace) -> int:
     started = time.monotonic()
     try:
         server.prepare()
+        if stop_requested.is_set():
+            return 0
         server.start()
         server.wait_ready(timeout=args.ready_timeout, interrupt=stop_requested)
         print(f"local Airflow 2 ready at {server.url} (home {server.home}, "

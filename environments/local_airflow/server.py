@@ -106,7 +106,7 @@ def airflow_environ(base: Mapping[str, str], *, home: Path, venv_bin: Path, host
         "AIRFLOW__WEBSERVER__SECRET_KEY": SECRET_KEY,
         "AIRFLOW__WEBSERVER__WEB_SERVER_HOST": host,
         "AIRFLOW__WEBSERVER__WEB_SERVER_PORT": str(port),
-        "AIRFLOW__WEBSERVER__BASE_URL": f"http://{host}:{port}",
+        "AIRFLOW__WEBSERVER__BASE_URL": f"http://{reachable_host(host)}:{port}",
         "AIRFLOW__WEBSERVER__WORKERS": str(workers),
         "AIRFLOW__WEBSERVER__WORKER_REFRESH_INTERVAL": "0",  # no rolling worker restarts
         "AIRFLOW__WEBSERVER__WARN_DEPLOYMENT_EXPOSURE": "False",
@@ -118,6 +118,11 @@ def airflow_environ(base: Mapping[str, str], *, home: Path, venv_bin: Path, host
         "PYTHONUNBUFFERED": "1",
     })
     return env
+
+
+def reachable_host(bind_host: str) -> str:
+    """The address to reach a server bound to ``bind_host`` (a wildcard bind is reached on loopback)."""
+    return "127.0.0.1" if bind_host in ("", "0.0.0.0", "::") else bind_host
 
 
 def health_is_ready(health: Mapping[str, object]) -> bool:
@@ -197,7 +202,7 @@ class LocalAirflowServer:
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return f"http://{reachable_host(self.host)}:{self.port}"
 
     @property
     def dags_dir(self) -> Path:

@@ -39,6 +39,8 @@ def test_airflow_environ_configures_everything_through_variables(tmp_path: Path)
     assert "basic_auth" in env["AIRFLOW__API__AUTH_BACKENDS"]
     assert env["AIRFLOW__WEBSERVER__WEB_SERVER_PORT"] == "18080"
     assert int(env["AIRFLOW__SCHEDULER__DAG_DIR_LIST_INTERVAL"]) <= 5
+    wildcard = airflow_environ(base, home=tmp_path, venv_bin=Path("/rt/bin"), host="0.0.0.0", port=18080)
+    assert wildcard["AIRFLOW__WEBSERVER__BASE_URL"] == "http://127.0.0.1:18080"
 
 
 def test_health_is_ready_needs_database_and_scheduler() -> None:
