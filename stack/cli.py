@@ -147,4 +147,4 @@ def logs(
         err_console.print(f"no log yet for {name} (expected at {log_file})")
         raise typer.Exit(1)
     err_console.print(f"[dim]{log_file}[/dim]")
-    console.print(tail(log_file, lines), markup=False, highlight=False)
+    typer.echo(tail(log_file, lines))  # verbatim: no markup, no re-wrapping

@@ -194,14 +194,14 @@ def stack_services(config: StackConfig, python: str | None = None) -> list[Stack
             about="Pub/Sub emulator (PUBSUB_EMULATOR_HOST)",
         ),
         StackService(
-            spec(name="gcs", argv=[py, "-m", "emulators.gcs", "--port", str(config.gcs_port), "--data-dir",
+            spec(name="gcs", argv=[py, "-m", "emulators.gcs", "--host", host, "--port", str(config.gcs_port), "--data-dir",
                                    str(config.state_dir / "gcs")],
                  ready=TcpReady(host, config.gcs_port), ports=((host, config.gcs_port),),
                  address=config.gcs_url),
             about="Cloud Storage emulator (STORAGE_EMULATOR_HOST)",
         ),
         StackService(
-            spec(name="composer-api", argv=[py, "-m", "emulators.composer", "--port",
+            spec(name="composer-api", argv=[py, "-m", "emulators.composer", "--host", host, "--port",
                                             str(config.composer_api_port), "--config",
                                             str(composer_config_file(config))],
                  ready=TcpReady(host, config.composer_api_port), ports=((host, config.composer_api_port),),

@@ -8,10 +8,12 @@ means a fresh dev server is usable at once, with no separate set-up step.
 from __future__ import annotations
 
 import asyncio
+import json
 import shutil
+import subprocess
 import sys
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from types import MappingProxyType
 
@@ -95,17 +97,59 @@ _TYPE_NAMES = {
 }
 
 
+def _cli_json(config: StackConfig, *args: str, timeout: float = 5.0) -> dict | None:
+    """Run ``temporal <args> -o json`` against the stack's server; None when it fails or times out.
+
+    The readiness checks use the CLI binary rather than the Python SDK on purpose: the SDK's Rust
+    runtime keeps native threads that can abort a short-lived process at exit (temporalio/sdk-python#300),
+    and `env start` is exactly such a process.
+    """
+    argv = [str(temporal_binary()), "--disable-config-file", "--disable-config-env", *args,
+            "--address", config.temporal_address, "--namespace", config.temporal_namespace, "-o", "json"]
+    try:
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)
+    except (OSError, subprocess.TimeoutExpired, TemporalBinaryNotFound):
+        return None
+    if done.returncode != 0:
+        return None
+    try:
+        return json.loads(done.stdout)
+    except ValueError:
+        return None
+
+
 def search_attributes_ready(config: StackConfig) -> bool:
     """True when the server answers and every attribute of SEARCH_ATTRIBUTES is registered.
 
     Used as the dev server's readiness check: a server that accepts TCP but has not finished
     registering the attributes would fail the first workflow that upserts them.
     """
-    try:
-        registered = asyncio.run(registered_search_attributes(config, timeout=3.0))
-    except Exception:  # noqa: BLE001 - any failure means "not ready yet"
+    listed = _cli_json(config, "operator", "search-attribute", "list")
+    if not listed:
         return False
-    return all(registered.get(name) == kind for name, kind in SEARCH_ATTRIBUTES.items())
+    custom = listed.get("customAttributes") or {}
+    return all(_TYPE_NAMES.get(custom.get(name, "")) == kind for name, kind in SEARCH_ATTRIBUTES.items())
+
+
+def worker_polling_since(config: StackConfig, since: float) -> bool:
+    """True when some worker has polled the task queue for workflow tasks at or after ``since`` (Unix time).
+
+    The worker's readiness: a poll newer than the worker process proves that this process (not an
+    earlier one the server still remembers) is connected and serving the queue.
+    """
+    described = _cli_json(config, "task-queue", "describe", "--task-queue", config.task_queue)
+    if not described:
+        return False
+    for poller in described.get("pollers") or []:
+        if poller.get("taskQueueType") not in (None, "workflow"):
+            continue
+        try:
+            polled = datetime.fromisoformat(poller["lastAccessTime"]).timestamp()
+        except (KeyError, TypeError, ValueError):
+            continue
+        if polled >= since - 1.0:
+            return True
+    return False
 
 
 async def task_queue_poller_times(config: StackConfig, timeout: float = 5.0) -> list[float]:
@@ -123,15 +167,3 @@ async def task_queue_poller_times(config: StackConfig, timeout: float = 5.0) -> 
         timeout=timedelta(seconds=timeout))
     return [poller.last_access_time.seconds + poller.last_access_time.nanos / 1e9 for poller in response.pollers]
 
-
-def worker_polling_since(config: StackConfig, since: float) -> bool:
-    """True when some worker has polled the task queue at or after ``since`` (a Unix time).
-
-    The worker's readiness: a poll newer than the worker process proves that this process (not an
-    earlier one the server still remembers) is connected and serving the queue.
-    """
-    try:
-        times = asyncio.run(task_queue_poller_times(config, timeout=3.0))
-    except Exception:  # noqa: BLE001 - any failure means "not ready yet"
-        return False
-    return any(t >= since - 1.0 for t in times)
