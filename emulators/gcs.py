@@ -90,6 +90,16 @@ class GcsEmulatorHandle:
         self.stop()
 
 
+def _check_free(host: str, port: int) -> None:
+    """Fail here, with the address, rather than in the package's server thread."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the HTTPServer will
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            raise OSError(f"the GCS emulator could not listen on {host}:{port}: {error.strerror}") from error
+
+
 def start_gcs_emulator(
     port: int = 0,
     host: str = "127.0.0.1",
@@ -104,14 +114,15 @@ def start_gcs_emulator(
     if data_dir is not None:
         data_dir = Path(data_dir).resolve()
         data_dir.mkdir(parents=True, exist_ok=True)
-    try:
-        server = create_server(
-            host, port, in_memory=data_dir is None, data_dir=str(data_dir) if data_dir else None
-        )
-        server._api.daemon = True  # a forgotten stop() must not keep the interpreter alive
-        server.start()
-    except OSError as error:
-        raise OSError(f"the GCS emulator could not listen on {host}:{port}: {error}") from error
+    if port:
+        _check_free(host, port)
+    server = create_server(host, port, in_memory=data_dir is None, data_dir=str(data_dir) if data_dir else None)
+    api = server._api  # the package's Server.start() waits forever when the bind fails in its thread
+    api.daemon = True  # a forgotten stop() must not keep the interpreter alive
+    api.start()
+    while not api.is_running.wait(0.02):
+        if not api.is_alive():
+            raise OSError(f"the GCS emulator could not listen on {host}:{port} (port in use?)")
     # The package exposes no bound address; its HTTPServer is the only place that knows it (port 0).
     bound = server._api._httpd.server_address[1]
     handle = GcsEmulatorHandle(server, host, bound, data_dir)
