@@ -114,6 +114,9 @@ def start_gcs_emulator(
     if data_dir is not None:
         data_dir = Path(data_dir).resolve()
         data_dir.mkdir(parents=True, exist_ok=True)
+    package_log = logging.getLogger("gcp_storage_emulator")
+    if package_log.level == logging.NOTSET:
+        package_log.setLevel(logging.WARNING)  # it logs every HTTP request at INFO; unless asked otherwise
     if port:
         _check_free(host, port)
     server = create_server(host, port, in_memory=data_dir is None, data_dir=str(data_dir) if data_dir else None)
@@ -144,8 +147,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--log-level", default=None, help="DEBUG, INFO, WARNING... (default INFO)")
     args = parser.parse_args(argv)
     configure_logging(level=args.log_level)
-    # The package logs every HTTP request at INFO through the stdlib; keep those for DEBUG.
-    logging.getLogger("gcp_storage_emulator").setLevel(logging.WARNING)
     try:
         handle = start_gcs_emulator(port=args.port, host=args.host, data_dir=args.data_dir, buckets=args.bucket)
     except OSError as error:
