@@ -22,6 +22,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.adapters import Adapters
+from activities.heartbeat import Progress
 from activities.io import (
     Baseline,
     BaselineRequest,
@@ -89,20 +90,21 @@ class EnvironmentActivities:
         """Poll until the target parsed the DAG (or reported its import error), heartbeating."""
         target = self.adapters.target(request.target)
         started = time.monotonic()
-        while True:
-            status = target.parse_status(request.dag_id, request.file)
-            waited = round(time.monotonic() - started, 1)
-            if status.parsed:
-                return ParseOutcome(parsed=True, waited_s=waited)
-            if status.import_error:
-                return ParseOutcome(parsed=False, waited_s=waited,
-                                    reason=short(f"import error in the target: {status.import_error}"))
-            if waited >= request.timeout_s:
-                return ParseOutcome(parsed=False, waited_s=waited, reason=(
-                    f"the target did not parse {request.file} (dag {request.dag_id}) within "
-                    f"{request.timeout_s:g}s and reported no import error"))
-            activity.heartbeat({"waiting_for": request.dag_id, "waited_s": waited})
-            time.sleep(request.poll_s)
+        with Progress("wait-parsed") as progress:
+            while True:
+                status = target.parse_status(request.dag_id, request.file)
+                waited = round(time.monotonic() - started, 1)
+                if status.parsed:
+                    return ParseOutcome(parsed=True, waited_s=waited)
+                if status.import_error:
+                    return ParseOutcome(parsed=False, waited_s=waited,
+                                        reason=short(f"import error in the target: {status.import_error}"))
+                if waited >= request.timeout_s:
+                    return ParseOutcome(parsed=False, waited_s=waited, reason=(
+                        f"the target did not parse {request.file} (dag {request.dag_id}) within "
+                        f"{request.timeout_s:g}s and reported no import error"))
+                progress.note(waiting_for=request.dag_id, waited_s=waited)
+                time.sleep(request.poll_s)
 
     @activity.defn(name="set_target_paused")
     @adapter_errors
@@ -173,25 +175,29 @@ class EnvironmentActivities:
         if request.trigger:
             target.trigger(request.dag_id, request.run_id, {"composer_migrate": "verify"})
         started = time.monotonic()
-        while True:
-            run = (target.get_run(request.dag_id, request.run_id) if request.trigger
-                   else self._first_run_since(target, request))
-            if run is not None and run.finished:
-                duration = ((run.end_date - run.start_date).total_seconds()
-                            if run.end_date and run.start_date else 0.0)
-                failed = tuple(sorted(t for t, s in run.task_states.items() if s in ("failed", "upstream_failed")))
-                reason = "" if run.state == "success" else short(
-                    f"run {run.run_id} failed" + (f"; failed tasks: {', '.join(failed)}" if failed else ""))
-                return VerifyOutcome(run_id=run.run_id, state=run.state, reason=reason,
-                                     duration_s=round(duration, 1), failed_tasks=failed)
-            waited = time.monotonic() - started
-            if waited >= request.timeout_s:
-                what = f"run {run.run_id} still {run.state}" if run else "no run started by the scheduler"
-                return VerifyOutcome(run_id=run.run_id if run else "", state="timeout",
-                                     reason=f"{what} after {request.timeout_s:g}s")
-            activity.heartbeat({"run_id": run.run_id if run else "", "state": run.state if run else "waiting",
-                                "waited_s": round(waited)})
-            time.sleep(request.poll_s)
+        with Progress("verify") as progress:
+            while True:
+                run = (target.get_run(request.dag_id, request.run_id) if request.trigger
+                       else self._first_run_since(target, request))
+                if run is not None and run.finished:
+                    return self._outcome(run)
+                waited = time.monotonic() - started
+                if waited >= request.timeout_s:
+                    what = f"run {run.run_id} still {run.state}" if run else "no run started by the scheduler"
+                    return VerifyOutcome(run_id=run.run_id if run else "", state="timeout",
+                                         reason=f"{what} after {request.timeout_s:g}s")
+                progress.note(run_id=run.run_id if run else "", state=run.state if run else "waiting",
+                              waited_s=round(waited))
+                time.sleep(request.poll_s)
+
+    @staticmethod
+    def _outcome(run) -> VerifyOutcome:
+        duration = (run.end_date - run.start_date).total_seconds() if run.end_date and run.start_date else 0.0
+        failed = tuple(sorted(t for t, s in run.task_states.items() if s in ("failed", "upstream_failed")))
+        reason = "" if run.state == "success" else short(
+            f"run {run.run_id} failed" + (f"; failed tasks: {', '.join(failed)}" if failed else ""))
+        return VerifyOutcome(run_id=run.run_id, state=run.state, reason=reason, duration_s=round(duration, 1),
+                             failed_tasks=failed)
 
     @staticmethod
     def _first_run_since(target, request: VerifyRequest):

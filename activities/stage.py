@@ -15,10 +15,9 @@ from pathlib import Path
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.heartbeat import Progress
 from activities.io import ConvertRequest, ReportFiles, ReportRequest, TestRequest, short
 from waves.model import ConvertedFile, ConvertSummary, TestedFile, TestSummary
-
-HEARTBEAT_EVERY_S = 2.0
 
 
 def dags_dir(out_dir: str) -> Path:
@@ -27,20 +26,6 @@ def dags_dir(out_dir: str) -> Path:
 
 def reports_dir(out_dir: str) -> Path:
     return Path(out_dir) / "reports"
-
-
-class _Heartbeat:
-    """Heartbeat with progress at most every few seconds (history stays small; the UI shows details)."""
-
-    def __init__(self, what: str, total: int):
-        self.what, self.total, self.done, self._last = what, total, 0, 0.0
-
-    def step(self, item: str = "") -> None:
-        self.done += 1
-        now = time.monotonic()
-        if now - self._last >= HEARTBEAT_EVERY_S or self.done == self.total:
-            self._last = now
-            activity.heartbeat({"stage": self.what, "done": self.done, "total": self.total, "last": item})
 
 
 def _remove_stale(root: Path, keep: set[str]) -> None:
@@ -69,16 +54,16 @@ def convert_files(request: ConvertRequest) -> ConvertSummary:
                                non_retryable=True) from exc
     out.mkdir(parents=True, exist_ok=True)
     _remove_stale(out, {f.path for f in request.files})
-    beat = _Heartbeat("convert", len(request.files))
     results, summaries = [], []
-    for wave_file in request.files:
-        result = convert_file(source / wave_file.path, wave_file.path, out, profile.name, with_diff=True)
-        results.append(result)
-        ok = result.status is not FileStatus.ERROR
-        digest = hashlib.sha256((out / wave_file.path).read_bytes()).hexdigest() if ok else ""
-        summaries.append(ConvertedFile(path=wave_file.path, ok=ok, sha256=digest, changes=len(result.changes),
-                                       todos=len(result.todos), error=short(result.error or "")))
-        beat.step(wave_file.path)
+    with Progress("convert", len(request.files)) as progress:
+        for wave_file in request.files:
+            result = convert_file(source / wave_file.path, wave_file.path, out, profile.name, with_diff=True)
+            results.append(result)
+            ok = result.status is not FileStatus.ERROR
+            digest = hashlib.sha256((out / wave_file.path).read_bytes()).hexdigest() if ok else ""
+            summaries.append(ConvertedFile(path=wave_file.path, ok=ok, sha256=digest, changes=len(result.changes),
+                                           todos=len(result.todos), error=short(result.error or "")))
+            progress.step(wave_file.path)
     tree = TreeResult(str(source), str(out), profile.name, tuple(results), time.perf_counter() - started)
     reports = reports_dir(request.out_dir)
     reports.mkdir(parents=True, exist_ok=True)
@@ -113,20 +98,10 @@ def test_files(request: TestRequest) -> TestSummary:
     from dagcheck.stage import StageError, run_test_stage
 
     started = time.perf_counter()
-    beat: _Heartbeat | None = None
-
-    def on_start(total: int) -> None:
-        nonlocal beat
-        beat = _Heartbeat("test", total)
-        activity.heartbeat({"stage": "test", "done": 0, "total": total})
-
-    def on_result(result) -> None:
-        if beat is not None:
-            beat.step(result.path)
-
     try:
-        stage = run_test_stage(dags_dir(request.out_dir), Path(request.source_dir), request.profile,
-                               on_start=on_start, on_result=on_result)
+        with Progress("test") as progress:
+            stage = run_test_stage(dags_dir(request.out_dir), Path(request.source_dir), request.profile,
+                                   on_start=progress.total, on_result=lambda result: progress.step(result.path))
     except (StageError, RuntimeNotBuiltError) as exc:
         raise ApplicationError(f"cannot test wave {request.wave}: {exc}", type="TestStageUnusable",
                                non_retryable=True) from exc
@@ -143,9 +118,8 @@ def test_files(request: TestRequest) -> TestSummary:
 @activity.defn(name="write_wave_report")
 def write_wave_report(request: ReportRequest) -> ReportFiles:
     """The wave report (Markdown + HTML) from the workflow's final status; atomic writes."""
-    from waves.report import render_html, render_markdown
-
     from dagconvert.runner import write_atomic
+    from waves.report import render_html, render_markdown
 
     reports = reports_dir(request.status.out_dir)
     md, html = reports / "wave.md", reports / "wave.html"

@@ -38,8 +38,9 @@ def _retry(attempts: int, first_s: float = 1.0, max_s: float = 60.0) -> RetryPol
 
 
 # Batch work over many files: long, heartbeating, a few attempts (a crash costs a redo, not a duplicate).
-CONVERT = ActivityOptions(timedelta(hours=2), timedelta(minutes=2), _retry(3, 5.0))
-TEST = ActivityOptions(timedelta(hours=3), timedelta(minutes=5), _retry(3, 5.0))
+# They heartbeat from a background thread every 5 s (activities.stage.Progress).
+CONVERT = ActivityOptions(timedelta(hours=2), timedelta(seconds=30), _retry(3, 5.0))
+TEST = ActivityOptions(timedelta(hours=3), timedelta(seconds=30), _retry(3, 5.0))
 REPORT = ActivityOptions(timedelta(minutes=5), None, _retry(5))
 
 # Environment calls: short, retried patiently (APIs flap), idempotent.
@@ -50,7 +51,7 @@ BASELINE = ActivityOptions(timedelta(minutes=2), None, _retry(3))
 # Waits: heartbeating; their own timeout is inside the request.
 PARSE_WAIT = ActivityOptions(timedelta(minutes=20), timedelta(seconds=30), _retry(5))
 ROUTE = ActivityOptions(timedelta(minutes=30), timedelta(seconds=30), _retry(10))
-VERIFY = ActivityOptions(timedelta(hours=6), timedelta(seconds=60), _retry(5))
+VERIFY = ActivityOptions(timedelta(hours=6), timedelta(seconds=30), _retry(5))
 
 # Compensation must finish: many attempts, longer backoff.
 COMPENSATE_PAUSE = ActivityOptions(timedelta(minutes=2), None, _retry(30, 2.0, 120.0))
