@@ -25,9 +25,8 @@ from rich.console import Console
 
 from refscheduler.routing_table import RoutingTable
 from stack.config import REPO_ROOT, StackConfig
-from stack.services import start_stack, stop_stack, supervisor_for
-from tests.runtime import require_runtime_python
-from tests.stack.helpers import free_ports
+from stack.services import start_stack, supervisor_for
+from tests.localstack import local_stack
 from waves import client as wc
 from waves.demo import DEMO_SPEC, EXPECTED, _drive
 from waves.spec import load_spec
@@ -39,22 +38,8 @@ DAGS = ("promotions_branch", "regional_rollup", "verify_fails_dag")
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory) -> StackConfig:
-    require_runtime_python()
-    ports = free_ports(9)
-    names = ("temporal_port", "temporal_ui_port", "pubsub_port", "gcs_port", "composer_api_port", "airflow1_port",
-             "airflow2_port")
-    config = StackConfig(state_dir=tmp_path_factory.mktemp("stack"), **dict(zip(names, ports, strict=False)),
-                         task_queue="e2e-demo")
-    saved = dict(os.environ)
-    os.environ.update(config.client_environ())
-    os.environ.update({f"COMPOSER_MIGRATE_{k.upper()}": str(v) for k, v in zip(names, ports, strict=False)})
-    try:
-        start_stack(config)
+    with local_stack(tmp_path_factory.mktemp("stack"), task_queue="e2e-demo") as config:
         yield config
-    finally:
-        stop_stack(config)
-        os.environ.clear()
-        os.environ.update(saved)
 
 
 def _get_json(url: str, auth: tuple[str, str] | None = None) -> dict:
