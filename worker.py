@@ -4,7 +4,8 @@
 
 Settings come from ``StackConfig.from_env()`` (``COMPOSER_MIGRATE_*`` variables) and flags; TLS and an
 API key for a Temporal cluster or Temporal Cloud as ``waves.client.ConnectionSettings`` reads them (the
-same settings the CLI uses; docs/local-stack.md lists the variables). The Google clients find their endpoints as usual
+same settings the CLI uses; docs/local-stack.md lists the variables), and payload encryption keys
+likewise (``COMPOSER_MIGRATE_PAYLOAD_KEY`` / ``_KEY_FILE``, docs/security.md). The Google clients find their endpoints as usual
 (ADC in production; ``PUBSUB_EMULATOR_HOST``, ``STORAGE_EMULATOR_HOST`` and
 ``COMPOSER_MIGRATE_COMPOSER_API_ENDPOINT`` on the local stack). DAG code never runs in this process:
 the test activity loads it in the sandboxed runtime subprocess.
@@ -61,7 +62,11 @@ async def run(args: argparse.Namespace) -> int:
     config = StackConfig.from_env()
     for name, value in config.client_environ().items():
         os.environ.setdefault(name, value)
-    settings = ConnectionSettings.from_env(config)
+    try:
+        settings = ConnectionSettings.from_env(config)
+    except ValueError as exc:  # inconsistent TLS settings, an unreadable or malformed payload key
+        log.error("bad_settings", error=str(exc))
+        return 2
     settings = dataclasses.replace(settings, address=args.address or settings.address,
                                    namespace=args.namespace or settings.namespace)
     try:
@@ -75,7 +80,8 @@ async def run(args: argparse.Namespace) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     log.info("worker_started", address=args.address or config.temporal_address,
-             task_queue=args.task_queue or config.task_queue, max_activities=args.max_activities)
+             task_queue=args.task_queue or config.task_queue, max_activities=args.max_activities,
+             payload_key=settings.payload_keys.encrypting_id if settings.payload_keys else "none")
     async with worker:
         await stop.wait()
     log.info("worker_stopped")

@@ -19,6 +19,8 @@ from activities.heartbeat import Progress
 from activities.io import ConvertRequest, ReportFiles, ReportRequest, TestRequest, short
 from waves.model import ConvertedFile, ConvertSummary, TestedFile, TestSummary
 
+MAX_REDACT_SOURCE_BYTES = 6 * 1024 * 1024
+
 
 def dags_dir(out_dir: str) -> Path:
     return Path(out_dir) / "dags"
@@ -61,8 +63,9 @@ def convert_files(request: ConvertRequest) -> ConvertSummary:
             results.append(result)
             ok = result.status is not FileStatus.ERROR
             digest = hashlib.sha256((out / wave_file.path).read_bytes()).hexdigest() if ok else ""
+            error = _without_source(result.error or "", source / wave_file.path)
             summaries.append(ConvertedFile(path=wave_file.path, ok=ok, sha256=digest, changes=len(result.changes),
-                                           todos=len(result.todos), error=short(result.error or "")))
+                                           todos=len(result.todos), error=short(error)))
             progress.step(wave_file.path)
     tree = TreeResult(str(source), str(out), profile.name, tuple(results), time.perf_counter() - started)
     reports = reports_dir(request.out_dir)
@@ -73,11 +76,33 @@ def convert_files(request: ConvertRequest) -> ConvertSummary:
                           elapsed_s=round(time.perf_counter() - started, 3))
 
 
-def _reason(result) -> str:
+def _read_text(path: Path) -> str:
+    """A DAG file's text for redaction ("" when unreadable; beyond the converter's size limit nothing is quoted)."""
+    try:
+        with path.open("rb") as handle:
+            return handle.read(MAX_REDACT_SOURCE_BYTES).decode("utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+def _without_source(message: str, *paths: Path, keep: tuple[str, ...] = ()) -> str:
+    """The message without the DAG source text or credentials it quotes: reasons go into workflow history,
+    the full messages stay in the reports on disk (security/redact.py, docs/security.md)."""
+    if not message:
+        return message
+    from security.redact import redact
+
+    return redact(message, [_read_text(p) for p in paths], keep=keep)
+
+
+def _reason(result, *paths: Path) -> str:
     from dagcheck.checks.model import Severity
 
+    def clean(text: str) -> str:
+        return short(_without_source(text, *paths, keep=tuple(result.dag_ids)))
+
     if result.detail and not result.checks:
-        return short(result.detail)
+        return clean(result.detail)
     for check in result.checks:
         if check.info_only or check.passed:
             continue
@@ -85,9 +110,9 @@ def _reason(result) -> str:
         if errors:
             first = errors[0]
             where = f"line {first.line}: " if first.line else ""
-            return short(f"{check.name}: {where}{first.message}")
-        return short(f"{check.name}: {check.summary}")
-    return short(result.detail or "")
+            return clean(f"{check.name}: {where}{first.message}")
+        return clean(f"{check.name}: {check.summary}")
+    return clean(result.detail or "")
 
 
 @activity.defn(name="test_files")
@@ -109,8 +134,10 @@ def test_files(request: TestRequest) -> TestSummary:
     reports.mkdir(parents=True, exist_ok=True)
     for name in ("test.html", "test.md", "test.json"):
         write_report(stage, reports / name)
+    out, source = dags_dir(request.out_dir), Path(request.source_dir)
     files = tuple(TestedFile(path=f.path, passed=f.passed, dag_ids=tuple(f.dag_ids),
-                             reason="" if f.passed else _reason(f)) for f in stage.files)
+                             reason="" if f.passed else _reason(f, out / f.path, source / (f.source_path or f.path)))
+                  for f in stage.files)
     return TestSummary(files=files, report_html=str(reports / "test.html"),
                        elapsed_s=round(time.perf_counter() - started, 3))
 

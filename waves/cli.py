@@ -25,6 +25,7 @@ from rich.table import Table
 from rich.text import Text
 from temporalio.client import Client
 
+from security.codec import PayloadKeyError
 from stack.config import REPO_ROOT
 from waves import client as wc
 from waves.model import (
@@ -93,6 +94,8 @@ def _run(action: Callable[[Client, wc.ConnectionSettings], Awaitable[T]]) -> T:
         _fail(str(error), 2)
     except wc.WaveClientError as error:
         _fail(str(error), 1)
+    except PayloadKeyError as error:  # encrypted payloads and no or another key (security/codec.py)
+        _fail(str(error), 2)
     raise AssertionError("unreachable")
 
 

@@ -19,6 +19,8 @@ Connection settings (all optional, read by ``ConnectionSettings.from_env``):
 - ``COMPOSER_MIGRATE_TEMPORAL_API_KEY``: an API key (Temporal Cloud API keys); implies TLS.
 - ``COMPOSER_MIGRATE_TEMPORAL_UI_URL``: the Temporal UI's base URL when it is not the local dev server's
   (e.g. ``https://cloud.temporal.io``); only used to print links.
+- ``COMPOSER_MIGRATE_PAYLOAD_KEY`` / ``_PAYLOAD_KEY_FILE``: payload encryption keys (security/codec.py,
+  docs/security.md); the CLI and the worker must have the same keys.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from temporalio.client import (
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCStatusCode
 
+from security.codec import Keyring, data_converter, keyring_from_env
 from stack.config import ENV_PREFIX, StackConfig
 from waves.model import (
     DAG_DONE,
@@ -144,13 +147,14 @@ class ConnectionSettings:
     ui_url: str
     tls: TemporalTLS | None = None
     api_key: str = ""
+    payload_keys: Keyring | None = None  # None: payloads are not encrypted
 
     @classmethod
     def from_env(cls, config: StackConfig | None = None,
                  environ: Mapping[str, str] | None = None) -> ConnectionSettings:
         """Address, namespace and task queue from StackConfig; TLS and API key from the variables above.
 
-        Raises ValueError naming the variable when the TLS settings are inconsistent.
+        Raises ValueError naming the variable when the TLS or payload-key settings are inconsistent.
         """
         env = dict(os.environ if environ is None else environ)
         config = config or StackConfig.from_env(env)
@@ -166,7 +170,7 @@ class ConnectionSettings:
                               server_ca=Path(ca) if ca else None, server_name=server_name)
         return cls(address=config.temporal_address, namespace=config.temporal_namespace,
                    task_queue=config.task_queue, ui_url=(env.get(UI_URL_ENV) or config.temporal_ui_url).rstrip("/"),
-                   tls=tls, api_key=api_key)
+                   tls=tls, api_key=api_key, payload_keys=keyring_from_env(env))
 
     def workflow_url(self, workflow_id: str) -> str:
         """The Temporal UI page of a workflow (its latest run)."""
@@ -180,7 +184,8 @@ async def connect(settings: ConnectionSettings, *, timeout: float = CONNECT_TIME
         return await asyncio.wait_for(
             Client.connect(settings.address, namespace=settings.namespace,
                            tls=settings.tls.to_config() if settings.tls else False,
-                           api_key=settings.api_key or None, identity=_identity()),
+                           api_key=settings.api_key or None, identity=_identity(),
+                           data_converter=data_converter(settings.payload_keys)),
             timeout)
     except TimeoutError:
         raise TemporalUnreachable(f"Temporal at {settings.address} did not answer within {timeout:g}s; {hint}") from None
@@ -479,7 +484,8 @@ async def start_rollback_only(client: Client, spec: WaveInput, status: WaveStatu
     inp = CutoverInput(
         wave=spec.wave, dag_id=view.dag_id, file=view.file, out_dir=spec.out_dir, sha256="", source=spec.source,
         target=spec.target, cutover=GatePolicy(approvers=spec.cutover.approvers), per_dag_gate=False,
-        verify=spec.verify, first_run=spec.first_run, parent_id="", scope=scope, rollback_only=True)
+        verify=spec.verify, first_run=spec.first_run, parent_id="", scope=scope, rollback_only=True,
+        parse_timeout_s=spec.parse_timeout_s, ack_timeout_s=spec.ack_timeout_s)
     workflow_id = search.cutover_workflow_id(spec.wave, view.dag_id, f"--rollback-{scope[:8]}")
     reason = f": {request.reason}" if request.reason else ""
     try:
