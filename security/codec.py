@@ -146,20 +146,19 @@ class EncryptionCodec(PayloadCodec):
         self._ciphers = {key_id(k): AESGCM(k) for k in keyring.keys} if keyring else {}
 
     async def encode(self, payloads: Sequence[Payload]) -> list[Payload]:
-        if self._keyring is None:
-            return list(payloads)
-        kid = self._keyring.encrypting_id
-        cipher = self._ciphers[kid]
-        out = []
-        for payload in payloads:
-            nonce = os.urandom(NONCE_BYTES)
-            sealed = cipher.encrypt(nonce, payload.SerializeToString(), kid.encode())
-            out.append(Payload(metadata={METADATA_ENCODING: ENCODING, METADATA_KEY_ID: kid.encode(),
-                                         METADATA_CIPHER: CIPHER}, data=nonce + sealed))
-        return out
+        return [self.encode_one(p) for p in payloads]
 
     async def decode(self, payloads: Sequence[Payload]) -> list[Payload]:
         return [self.decode_one(p) for p in payloads]
+
+    def encode_one(self, payload: Payload) -> Payload:
+        if self._keyring is None:
+            return payload
+        kid = self._keyring.encrypting_id
+        nonce = os.urandom(NONCE_BYTES)
+        sealed = self._ciphers[kid].encrypt(nonce, payload.SerializeToString(), kid.encode())
+        return Payload(metadata={METADATA_ENCODING: ENCODING, METADATA_KEY_ID: kid.encode(), METADATA_CIPHER: CIPHER},
+                       data=nonce + sealed)
 
     def decode_one(self, payload: Payload) -> Payload:
         if payload.metadata.get(METADATA_ENCODING) != ENCODING:

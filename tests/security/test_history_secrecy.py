@@ -15,14 +15,17 @@ the Airflow environments are the in-memory doubles of tests/workflows.
 from __future__ import annotations
 
 import asyncio
+import base64
 import dataclasses
 import json
 import os
 import re
 import shutil
+import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -32,7 +35,9 @@ from temporalio.client import Client, WorkflowHistory, WorkflowUpdateFailedError
 from typer.testing import CliRunner
 
 from security.codec import ENCODING, KEY_ENV, KEY_FILE_ENV, PayloadKeyError, new_key
+from security.codec_server import serve
 from stack.config import StackConfig
+from stack.temporal import temporal_binary
 from tests.runtime import require_runtime_python
 from tests.workflows.doubles import SourceDouble, TargetDouble, Timeline
 from tests.workflows.test_wave_workflow import PROJECT, DoubleAdapters, gate_open, wait_for
@@ -46,6 +51,7 @@ from workflows import search
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[2]
+CODEC_TOKEN = "codec-test-token"
 
 SYNC_SECRET = "Sync-S3cret-7781"
 LOAD_SECRET = "Load-S3cret-4410"
@@ -196,6 +202,47 @@ def distinctive_lines(path: Path) -> list[str]:
             if len(ln.strip()) >= 20 and not ln.strip().startswith("#")]
 
 
+def temporal_show(address: str, workflow_id: str, codec_endpoint: str = "") -> str:
+    """``temporal workflow show -o json``, through a codec server when given (as the UI would)."""
+    argv = [str(temporal_binary()), "workflow", "show", "-w", workflow_id, "--address", address, "-o", "json"]
+    if codec_endpoint:
+        argv += ["--codec-endpoint", codec_endpoint, "--codec-auth", f"Bearer {CODEC_TOKEN}"]
+    done = subprocess.run(argv, check=False, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def shown_payloads(history_json: str) -> str:
+    """The payload data (base64 in the CLI's JSON) of a ``temporal workflow show -o json``, decoded."""
+    texts = []
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("data"), str) and "metadata" in node:
+                texts.append(base64.b64decode(node["data"]).decode("utf-8", errors="replace"))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(json.loads(history_json))
+    assert texts, "the history has payloads"
+    return "\n".join(texts)
+
+
+@contextmanager
+def codec_server_url(monkeypatch, key: str) -> Iterator[str]:
+    monkeypatch.setenv(KEY_ENV, key)
+    monkeypatch.delenv(KEY_FILE_ENV, raising=False)
+    server = serve("127.0.0.1", 0, "", token=CODEC_TOKEN)
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 # ------------------------------------------------------------------ running a wave
 
 
@@ -250,7 +297,7 @@ async def approve_both_gates(client, handle, comments: dict[str, str]) -> None:
 
 
 def test_with_a_key_history_shows_only_ciphertext_and_dag_code_stays_in_the_runtime(temporal_server, routing,
-                                                                                    tmp_path):
+                                                                                    tmp_path, monkeypatch):
     runtime_python = require_runtime_python()
     spec = write_wave(tmp_path, {"where_dags_run.py": WHERE_DAGS_RUN},
                       ["partner_file_exports.py", "reporting_refresh.py"])
@@ -314,6 +361,14 @@ def test_with_a_key_history_shows_only_ciphertext_and_dag_code_stays_in_the_runt
                                         **environ})
         assert shown.exit_code == code, (shown.output, shown.exception)
         assert code == 0 or "payload" in shown.output
+    # the temporal CLI (like the UI) shows the payloads only through the codec server
+    workflow_id = search.wave_workflow_id(result.status.wave)
+    plain_view = temporal_show(temporal_server.address, workflow_id)
+    with codec_server_url(monkeypatch, key) as endpoint:
+        decoded_view = temporal_show(temporal_server.address, workflow_id, endpoint)
+    assert not found(comments["promote"], plain_view)
+    assert not found(comments["promote"], shown_payloads(plain_view))
+    assert found(comments["promote"], shown_payloads(decoded_view))
 
     # (4) the DAG files were imported, and only by the runtime's interpreter in other processes
     report = (Path(load_spec(spec).out_dir) / "reports" / "test.json").read_text()
