@@ -420,3 +420,43 @@ def test_without_a_key_history_has_no_dag_source_or_connection_values(temporal_s
     reports = Path(load_spec(spec).out_dir) / "reports"
     assert LOAD_SECRET in (reports / "test.json").read_text()
     assert TYPO_SECRET in (reports / "conversion.json").read_text()
+
+
+def test_a_worker_with_another_key_runs_nothing_and_says_why(temporal_server, tmp_path):
+    """The CLI started the wave with one key, the worker has another: its workflow task fails with the
+    key error (in history, encrypted with the worker's key), and no activity is ever scheduled."""
+    spec = write_wave(tmp_path, {"warehouse_sync.py": WAREHOUSE_SYNC}, [])
+    config = StackConfig(project=PROJECT)
+    queue = f"q-{uuid.uuid4().hex[:8]}"
+
+    def settings(key: str) -> wave_client.ConnectionSettings:
+        return dataclasses.replace(wave_client.ConnectionSettings.from_env(config, environ={KEY_ENV: key}),
+                                   address=temporal_server.address, task_queue=queue)
+
+    async def scenario():
+        cli, worker_client = await wave_client.connect(settings(new_key())), await wave_client.connect(settings(new_key()))
+        timeline = Timeline()
+        adapters = DoubleAdapters(config, TargetDouble(timeline), SourceDouble(timeline))
+        handle = await wave_client.start_wave(cli, load_spec(spec), task_queue=queue)
+        try:
+            async with build_worker(worker_client, config, task_queue=queue, adapters=adapters):
+                deadline = asyncio.get_running_loop().time() + 60
+                while True:
+                    history = await worker_client.get_workflow_handle(handle.id).fetch_history()
+                    failed = [e for e in history.events if e.HasField("workflow_task_failed_event_attributes")]
+                    if failed or asyncio.get_running_loop().time() > deadline:
+                        break
+                    await asyncio.sleep(0.3)
+        finally:
+            await handle.terminate("test done")
+        converter = worker_client.data_converter
+        failure = failed[0].workflow_task_failed_event_attributes.failure
+        raw_message = failure.message
+        await converter.payload_codec.decode_failure(failure)
+        error = converter.failure_converter.from_failure(failure, converter.payload_converter)
+        return history, raw_message, str(error)
+
+    history, raw_message, message = asyncio.run(scenario())
+    assert "not among the configured keys" in message and "k-" in message
+    assert "not among" not in raw_message, "the failure message in history is encrypted as well"
+    assert not any(e.HasField("activity_task_scheduled_event_attributes") for e in history.events)
