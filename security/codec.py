@@ -136,14 +136,19 @@ class EncryptionCodec(PayloadCodec):
     """AES-256-GCM over each whole serialized payload (its metadata too: the type hints stay private).
 
     With no keyring, encode passes payloads through and decode refuses encrypted ones with a clear error.
-    The key id is the associated data, so a payload cannot be relabelled to another key.
+    The key id is authenticated with the ciphertext (associated data): its metadata cannot be altered.
     """
 
     def __init__(self, keyring: Keyring | None) -> None:
-        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
         self._keyring = keyring
-        self._ciphers = {key_id(k): AESGCM(k) for k in keyring.keys} if keyring else {}
+        self._ciphers = {}
+        if keyring is not None:
+            try:
+                from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+            except ImportError:
+                raise PayloadKeyError("payload encryption needs the `cryptography` package "
+                                      "(pip install cryptography) or no payload key") from None
+            self._ciphers = {key_id(k): AESGCM(k) for k in keyring.keys}
 
     async def encode(self, payloads: Sequence[Payload]) -> list[Payload]:
         return [self.encode_one(p) for p in payloads]
@@ -163,8 +168,6 @@ class EncryptionCodec(PayloadCodec):
     def decode_one(self, payload: Payload) -> Payload:
         if payload.metadata.get(METADATA_ENCODING) != ENCODING:
             return payload  # written without a key (before encryption was turned on): readable as it is
-        from cryptography.exceptions import InvalidTag
-
         kid = payload.metadata.get(METADATA_KEY_ID, b"").decode(errors="replace")
         cipher_name = payload.metadata.get(METADATA_CIPHER, CIPHER)
         if cipher_name != CIPHER:
@@ -178,12 +181,14 @@ class EncryptionCodec(PayloadCodec):
             raise PayloadKeyError(f"payload encrypted with key id {kid}, which is not among the configured keys "
                                   f"({', '.join(self._keyring.ids)} from {self._keyring.source}): add that key "
                                   "(keep old keys after the new one while workflows that used them are open)")
+        from cryptography.exceptions import InvalidTag
+
         data = bytes(payload.data)
         try:
             plain = cipher.decrypt(data[:NONCE_BYTES], data[NONCE_BYTES:], kid.encode())
         except InvalidTag:
             raise PayloadKeyError(f"payload with key id {kid} does not decrypt with that key: "
-                                  "it was altered, or written by a different key with the same id") from None
+                                  "the payload or its metadata was altered") from None
         return Payload.FromString(plain)
 
 

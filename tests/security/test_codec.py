@@ -93,7 +93,7 @@ def test_tampered_payload_is_refused():
     data = bytearray(payload.data)
     data[-1] ^= 1
     tampered = Payload(metadata=dict(payload.metadata), data=bytes(data))
-    with pytest.raises(PayloadKeyError, match="does not decrypt"):
+    with pytest.raises(PayloadKeyError, match="does not decrypt with that key"):
         run(converter.decode([tampered], [str]))
 
 
