@@ -21,9 +21,11 @@ import sys
 import traceback
 import warnings
 from collections.abc import Iterable
+from contextlib import nullcontext
 from typing import Any, Self
 
-from airflow_runtime.inside.protocol import STATUS_IMPORT_ERROR, STATUS_MEMORY, STATUS_OK
+from airflow_runtime.inside import guard
+from airflow_runtime.inside.protocol import STATUS_IMPORT_ERROR, STATUS_MEMORY, STATUS_OK, STATUS_TIMEOUT
 
 # Modules imported once by the long-lived loader parent, so each child starts with them loaded.
 # Forking a process that has threads is unsafe: these must not start any. (pyarrow, under the google
@@ -591,21 +593,83 @@ def _render_dag(dag: Any, run: Any, logical_date: Any, failures: list[dict[str, 
 
 
 def load_file(dag_file: str, dags_root: str | None, render: bool, logical_date_iso: str,
-              emit: Any) -> None:
-    """Do one file's work, handing each finished section to ``emit(dict)`` as soon as it is ready."""
+              emit: Any, deadline_s: float | None = None) -> None:
+    """Do one file's work, handing each finished section to ``emit(dict)`` as soon as it is ready.
+
+    While the file is imported and rendered, ``guard.watching`` refuses and records network access, writes
+    outside the scratch folder and programs started (when the loader installed the guard); a violation
+    fails the file with its line even if the DAG caught the error. ``deadline_s``: the import is
+    interrupted after that long (``guard.ImportDeadline``) and the file reported ``timeout`` with the
+    line it was stuck at.
+    """
     root = dags_root or os.path.dirname(dag_file)
     if root and root not in sys.path:
         sys.path.insert(0, root)
-    dagbag, recorded = fill_dagbag(dag_file)
-    section = import_section(dag_file, dagbag, recorded)
-    emit(section)
-    if render and section["status"] == STATUS_OK:
+    with guard.watching(dag_file):
         try:
-            rendered = render_section(dagbag, logical_date_iso)
-        except Exception as exc:  # noqa: BLE001 - a failure of the rendering machinery, not of one field
-            rendered = {"render_failures": [], "render_warnings": [],
-                        "notes": [f"template rendering aborted: {type(exc).__name__}: {exc}"]}
-        emit(rendered)
+            with guard.Deadline(deadline_s) if deadline_s else nullcontext():
+                dagbag, recorded = fill_dagbag(dag_file)
+        except guard.ImportDeadline as exc:
+            emit(deadline_section(exc, dag_file, deadline_s or 0.0, guard.take_violations()))
+            return
+        section = with_violations(import_section(dag_file, dagbag, recorded), guard.take_violations(), dag_file)
+        emit(section)
+        if render and section["status"] == STATUS_OK:
+            try:
+                rendered = render_section(dagbag, logical_date_iso)
+            except Exception as exc:  # noqa: BLE001 - a failure of the rendering machinery, not of one field
+                rendered = {"render_failures": [], "render_warnings": [],
+                            "notes": [f"template rendering aborted: {type(exc).__name__}: {exc}"]}
+            emit(with_render_violations(rendered, guard.take_violations()))
+
+
+def deadline_section(exc: BaseException, dag_file: str, deadline_s: float,
+                     violations: list[dict[str, Any]]) -> dict[str, Any]:
+    """The import section of a file whose import was interrupted by its deadline. Pure."""
+    _, line = format_exception_line(exc, dag_file)
+    where = f"; interrupted at line {line}" if line else "; interrupted"
+    section = {"status": STATUS_TIMEOUT, "crash_line": line, "import_errors": [],
+               "detail": f"no result within {deadline_s:g} s while importing the file (the per-file deadline){where}"}
+    if violations:  # both, the deadline first: the import check lists import errors instead of the detail
+        stuck = {"file": dag_file, "line": line, "message": f"{STATUS_TIMEOUT}: {section['detail']}", "traceback": ""}
+        section["import_errors"] = [stuck, *_violation_errors(violations, [], dag_file)]
+    return section
+
+
+def _violation_errors(violations: list[dict[str, Any]], known: list[dict[str, Any]],
+                      dag_file: str) -> list[dict[str, Any]]:
+    """Import errors for the violations Airflow did not record itself (the DAG caught them), deduplicated."""
+    errors: list[dict[str, Any]] = []
+    seen = {e.get("message", "") for e in known}
+    for violation in violations:
+        message = violation["message"]
+        if any(message in text for text in seen):
+            continue
+        seen.add(message)
+        errors.append({"file": dag_file, "line": violation.get("line"), "message": message, "traceback": ""})
+    return errors
+
+
+def with_violations(section: dict[str, Any], violations: list[dict[str, Any]], dag_file: str) -> dict[str, Any]:
+    """The import section with the guard's violations as import errors (the file fails). Pure."""
+    if not violations:
+        return section
+    known = list(section.get("import_errors", []))
+    errors = known + _violation_errors(violations, known, dag_file)
+    status = STATUS_IMPORT_ERROR if section.get("status") == STATUS_OK else section.get("status")
+    return {**section, "status": status, "import_errors": errors}
+
+
+def with_render_violations(section: dict[str, Any], violations: list[dict[str, Any]]) -> dict[str, Any]:
+    """The render section with the guard's violations while rendering as render failures. Pure."""
+    if not violations:
+        return section
+    failures = list(section.get("render_failures", []))
+    for violation in violations:
+        line = f" (line {violation['line']})" if violation.get("line") else ""
+        failures.append({"dag_id": "", "task_id": "", "field": "", "kind": "sandbox",
+                         "error": f"{violation['message']} while rendering templates{line}"})
+    return {**section, "render_failures": failures}
 
 
 def format_exception_line(exc: BaseException, dag_file: str) -> tuple[str, int | None]:

@@ -24,6 +24,14 @@ result as it would have alone, and the files of the batch the child had not begu
 the queue, for a fresh child. A file after which the child cannot be reset honestly (it imported an
 extension module) also ends the batch, with its own result unaffected. ``--batch-size 1`` is one child per
 file, as before.
+
+Hostile files (``guard``): a child works in a scratch folder (``--scratch-dir``, by default a temporary
+folder removed when the loader exits) that is its cwd, ``HOME`` and ``TMPDIR``; while a file loads, an
+audit hook refuses network access beyond loopback, writes outside that folder and the Airflow home, and
+programs started, and reports each as the file's import error with its line. Each file's import has a
+soft deadline (its time limit: the import is interrupted and the file fails with the line it was stuck
+at); the hard deadline (killing the child) follows ``HARD_GRACE_S`` later, for code that never returns to
+the interpreter.
 """
 
 from __future__ import annotations
@@ -36,14 +44,16 @@ import math
 import os
 import resource
 import selectors
+import shutil
 import signal
 import sys
+import tempfile
 import time
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from airflow_runtime.inside import fileload
+from airflow_runtime.inside import fileload, guard
 from airflow_runtime.inside import protocol as P
 
 # The child's own reporting uses these, bound here, so a DAG that monkeypatches json/os cannot break it.
@@ -53,6 +63,7 @@ _os_write = os.write
 PR_SET_PDEATHSIG = 1
 _MiB = 1024 * 1024
 _RESERVE_BYTES = 8 * _MiB  # freed on MemoryError so the child can still report it
+HARD_GRACE_S = 2.0  # after a file's soft deadline (the child interrupts the import), the child is killed
 
 
 @dataclass
@@ -129,8 +140,9 @@ class Loader:
     """The parent process: reads requests, runs children, writes results."""
 
     def __init__(self, out_fd: int, jobs: int, memory_limit_mb: int, default_timeout_s: float,
-                 batch_size: int = 1) -> None:
+                 batch_size: int = 1, scratch_dir: str | None = None) -> None:
         self.out_fd = out_fd
+        self.scratch_dir = scratch_dir
         self.jobs = max(1, jobs)
         self.batch_size = max(1, batch_size)
         self.memory_limit = memory_limit_mb * _MiB
@@ -314,6 +326,7 @@ class Loader:
 
         from airflow_runtime.inside.isolation import FileSandbox
 
+        self._enter_scratch()
         sandbox = FileSandbox()
         for index, request in enumerate(batch):
             timeout_s = self._timeout_of(request)
@@ -348,7 +361,8 @@ class Loader:
         reserve = bytearray(_RESERVE_BYTES)
         try:
             fileload.load_file(dag_file, request.get("dags_root"), bool(request.get("render_templates", True)),
-                               request.get("logical_date") or P.DEFAULT_LOGICAL_DATE, emit)
+                               request.get("logical_date") or P.DEFAULT_LOGICAL_DATE, emit,
+                               deadline_s=self._timeout_of(request))
         except MemoryError:
             del reserve
             emit({"status": P.STATUS_MEMORY,
@@ -362,6 +376,18 @@ class Loader:
             return False
         del reserve
         return True
+
+    def _enter_scratch(self) -> None:
+        """In a child, before its first file: work in the scratch folder and guard what files may do."""
+        if not self.scratch_dir:
+            return
+        os.makedirs(self.scratch_dir, exist_ok=True)
+        os.chdir(self.scratch_dir)
+        for name in ("XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
+            os.environ.pop(name, None)
+        os.environ.update(guard.scratch_environment(self.scratch_dir))
+        tempfile.tempdir = None  # recomputed from TMPDIR on next use
+        guard.install((self.scratch_dir, os.environ.get("AIRFLOW_HOME", "")))
 
     def _read_child(self, child: Child) -> None:
         try:
@@ -389,7 +415,7 @@ class Loader:
         now = time.monotonic()
         if kind == "begin":
             child.current, child.next_index, child.sections = index, index + 1, []
-            child.started, child.deadline = now, now + self._timeout_of(child.batch[index])
+            child.started, child.deadline = now, now + self._timeout_of(child.batch[index]) + HARD_GRACE_S
             request = child.batch[index]
             self.emit({"event": P.EVENT_STARTED, "id": request.get("id"), "file": request["file"],
                        "pid": child.pid})
@@ -503,6 +529,10 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--timeout-s", type=float, default=P.DEFAULT_TIMEOUT_S, help="default per-file limit")
     parser.add_argument("--batch-size", type=int, default=P.DEFAULT_BATCH_SIZE,
                         help="files one child loads one after another (1: a fresh child per file)")
+    parser.add_argument("--scratch-dir", default="", help="cwd, HOME and TMPDIR of the children, the only folder "
+                        "(with the Airflow home) a DAG file may write to while loaded (default: a temporary "
+                        "folder removed at exit)")
+    parser.add_argument("--no-sandbox", action="store_true", help="no scratch folder and no guard (guard module)")
     parser.add_argument("--no-warm-up", action="store_true", help="skip the warm-up (airflow_runtime.inside.warmup)")
     parser.add_argument("--preload", default="", help="extra comma-separated modules to import once up front "
                         "(besides Airflow core); e.g. the provider modules the DAGs use")
@@ -535,7 +565,11 @@ def main(argv: list[str] | None = None) -> int:
         warm_up_note = warmup.prepare()  # last step before forking: ends with gc.freeze()
 
     airflow_version = airflow.__version__
-    loader = Loader(out_fd, args.jobs, args.memory_limit_mb, args.timeout_s, args.batch_size)
+    scratch, own_scratch = args.scratch_dir or None, False
+    if scratch is None and not args.no_sandbox:
+        scratch, own_scratch = tempfile.mkdtemp(prefix="composer-migrate-dag-scratch-"), True
+    loader = Loader(out_fd, args.jobs, args.memory_limit_mb, args.timeout_s, args.batch_size,
+                    scratch_dir=None if args.no_sandbox else scratch)
     loader.emit({
         "event": P.EVENT_READY, "protocol": P.PROTOCOL_VERSION, "pid": os.getpid(),
         "airflow_version": airflow_version, "python": sys.version.split()[0],
@@ -544,8 +578,13 @@ def main(argv: list[str] | None = None) -> int:
         "structure": structure_note or "available", "vsz_mb": round(_vsz_bytes() / _MiB, 1),
         "threads": _thread_count(), "batch_size": loader.batch_size,
         "warm_up": "skipped" if args.no_warm_up else (warm_up_note or "done"),
+        "scratch_dir": loader.scratch_dir,
     })
-    return loader.run()
+    try:
+        return loader.run()
+    finally:
+        if own_scratch and scratch:
+            shutil.rmtree(scratch, ignore_errors=True)
 
 
 if __name__ == "__main__":

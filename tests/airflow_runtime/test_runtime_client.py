@@ -101,11 +101,12 @@ def test_loader_death_marks_in_flight_files_crashed_and_restarts(runtime_python,
 @pytest.mark.slow
 @pytest.mark.timeout(120)
 def test_close_mid_flight_stops_everything(runtime_python, airflow_home_template, tmp_path: Path):
-    pid_file = tmp_path / "child.pid"
-    slow = tmp_path / "slow.py"
-    slow.write_text(f"import os, time\nopen({str(pid_file)!r}, 'w').write(str(os.getpid()))\ntime.sleep(600)\n")
+    slow = tmp_path / "slow.py"  # writes its pid to the scratch folder, its HOME (the only place it may write)
+    slow.write_text("import os, time\nopen(os.path.expanduser('~/child.pid'), 'w').write(str(os.getpid()))\n"
+                    "time.sleep(600)\n")
     session = RuntimeSession(python=runtime_python, airflow_home_template=airflow_home_template)
     session.start()
+    pid_file = Path(session.ready_info["scratch_dir"]) / "child.pid"
     session._proc.stdin.write(f'{{"id": "x", "file": "{slow}"}}\n'.encode())  # fire and forget
     session._proc.stdin.flush()
     for _ in range(100):

@@ -265,12 +265,17 @@ def test_stdout_noise_does_not_break_the_protocol(session, write_dag):
 
 
 def test_background_processes_of_a_dag_file_are_killed(session, write_dag, tmp_path):
-    pid_file = tmp_path / "sleeper.pid"
-    path = write_dag("spawns.py", f'''
-        import subprocess
+    # A forked copy of the child (starting a program at import is refused by the loader's guard); it writes
+    # its pid to the scratch folder, the child's HOME, the only place a DAG file may write.
+    pid_file = Path(session.ready_info["scratch_dir"]) / "sleeper.pid"
+    path = write_dag("spawns.py", '''
+        import os, time
         from airflow import DAG
-        proc = subprocess.Popen(["sleep", "300"])
-        open({str(pid_file)!r}, "w").write(str(proc.pid))
+        pid = os.fork()
+        if pid == 0:
+            time.sleep(300)
+            os._exit(0)
+        open(os.path.expanduser("~/sleeper.pid"), "w").write(str(pid))
     ''')
     assert one(session, path).status == STATUS_OK
     pid = int(pid_file.read_text())
