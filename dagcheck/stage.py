@@ -6,7 +6,8 @@ source by relative path, loads the converted files in one long-lived runtime ses
 limit, a memory limit and crash isolation, files in parallel up to ``jobs``), runs ruff's AIR rules over
 them meanwhile, and runs the checks of ``dagcheck.checks`` on each file as its result arrives. One result
 per converted file, whatever happens to the others; source files without a converted file are listed as
-not tested. The structure of the sources comes from static analysis (``STRUCTURE_METHOD``).
+not tested. The structure of the sources comes from static analysis (``STRUCTURE_METHOD``). A DAG id
+defined in more than one file fails the import check of every one of them (``dagcheck.duplicates``).
 
 The orchestrator never imports Airflow: everything Airflow does happens in the runtime's processes.
 """
@@ -28,6 +29,7 @@ from dagcheck.checks import CHECKS, CheckInput, CheckResult, StructureCheck, fil
 from dagcheck.checks.model import LintOutcome, skipped
 from dagcheck.checks.ruff import ruff_version, start_lint
 from dagcheck.checks.structure_check import METHOD as STRUCTURE_METHOD
+from dagcheck.duplicates import mark_duplicates
 from dagcheck.static_structure import StaticExtraction, extract_static
 from dagconvert.runner import iter_tree
 
@@ -129,7 +131,8 @@ def run_test_stage(out_dir: Path, source_dir: Path, profile: str | None = None, 
     """Test every converted file under ``out_dir`` against its source under ``source_dir`` (module docstring).
 
     ``on_start(n)`` is called with the number of files before loading starts, ``on_result`` with each file's
-    result as it is done (in completion order; the returned ``files`` are in tree order). ``python`` /
+    result as it is done (in completion order; the returned ``files`` are in tree order, and only they carry
+    the cross-file finding of duplicate DAG ids, which needs every file's result). ``python`` /
     ``airflow_home_template`` / ``runtimes_root`` pick a runtime other than the profile's built one.
     Raises ``StageError`` for unusable trees, and the session's errors (``RuntimeNotBuiltError``,
     ``UnknownProfileError``, ``LoaderStartError``) when the runtime cannot be used.
@@ -176,9 +179,11 @@ def run_test_stage(out_dir: Path, source_dir: Path, profile: str | None = None, 
             _load_and_check(session, to_load, out_root, lint_results, results, deliver, statics)
             timings["load_and_check_s"] = round(time.perf_counter() - loading, 3)
             ready, restarts = dict(session.ready_info), session.restarts
+    by_rel = {p.rel: p.converted for p in pairs}
+    files = mark_duplicates(tuple(results[p.rel] for p in pairs), lambda rel: _read_text(by_rel.get(rel)))
     return StageResult(
         out_dir=str(out_root), source_dir=str(source_root), profile=profile_name,
-        files=tuple(results[p.rel] for p in pairs), not_tested=tuple(not_tested),
+        files=files, not_tested=tuple(not_tested),
         airflow_version=ready.get("airflow_version"), lint_tool=ruff_version(),
         elapsed_s=round(time.perf_counter() - started, 3), notes=_session_notes(ready, restarts), timings=timings)
 

@@ -11,6 +11,7 @@ import difflib
 import io
 import os
 import shutil
+import stat
 import tempfile
 import time
 import tokenize
@@ -47,18 +48,49 @@ class TreeResult:
 
 
 def iter_tree(root: Path) -> Iterator[Path]:
-    """Files under root, sorted, skipping VCS/cache folders and symlinks that leave the tree."""
+    """Files under root, sorted, skipping VCS/cache folders; never descending into a symlinked folder.
+
+    A symlink (to a file or a folder) that leaves the tree is yielded, not followed: ``convert_file``
+    reports it as skipped with its target and never reads it, so it shows in the report instead of
+    silently missing from the output.
+    """
     root = root.resolve()
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith("."))
-        for name in sorted(filenames):
-            path = Path(dirpath) / name
-            if path.is_symlink():
-                try:
-                    path.resolve().relative_to(root)
-                except ValueError:
-                    continue  # reported by convert_file when asked directly; never followed out of the tree
-            yield path
+        entries = list(filenames)
+        entries += [d for d in dirnames if (Path(dirpath) / d).is_symlink() and _leaves(Path(dirpath) / d, root)]
+        for name in sorted(entries):
+            yield Path(dirpath) / name
+
+
+def _leaves(path: Path, root: Path) -> bool:
+    try:
+        return not path.resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError):  # a symlink loop: nothing to convert there either
+        return True
+
+
+def source_root_of(path: Path, rel: str) -> Path:
+    """The tree ``path`` belongs to, given its relative path ``rel`` in it (``root/a/b.py``, ``a/b.py`` -> root)."""
+    depth = len(Path(rel).parts)
+    return path.parents[depth - 1] if depth >= 1 else path.parent
+
+
+def refuse_unsafe(path: Path, rel: str) -> None:
+    """Raise ``ConversionError`` for a file that must not be read: a symlink out of its tree (its target is
+    someone else's file), or not a regular file (a FIFO would block the read forever, a device never ends)."""
+    if _leaves(path, source_root_of(path, rel)):
+        try:
+            target = str(path.resolve())
+        except (OSError, RuntimeError) as exc:
+            target = f"? ({type(exc).__name__})"
+        raise ConversionError(f"{rel}: skipped: a symlink to {target}, outside the source tree; not read "
+                              "(copy the file into the tree if it belongs to the DAG folder)")
+    mode = path.stat().st_mode
+    if stat.S_ISDIR(mode):
+        raise ConversionError(f"{rel}: skipped: a folder where a file was expected; not read")
+    if not stat.S_ISREG(mode):
+        raise ConversionError(f"{rel}: skipped: not a regular file (a FIFO, socket or device); not read")
 
 
 def check_trees(source: Path, output: Path | None) -> None:
@@ -112,6 +144,7 @@ def convert_file(path: Path, rel: str, output: Path | None, profile: str | None,
     started = time.perf_counter()
     target = output / rel if output is not None else None
     try:
+        refuse_unsafe(path, rel)
         if path.suffix != ".py":
             if target is not None:
                 target.parent.mkdir(parents=True, exist_ok=True)

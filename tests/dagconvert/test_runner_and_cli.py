@@ -84,7 +84,12 @@ def test_symlinks_out_of_the_tree_are_not_followed(tmp_path):
     shutil.copy(EXAMPLES / "verify_fails_dag.py", src)
     os.symlink(outside, src / "link.py")
     result = convert_tree(src, tmp_path / "out", jobs=1)
-    assert [f.path for f in result.files] == ["verify_fails_dag.py"]
+    # reported (skipped, with its target), never followed: nothing of it in the output
+    assert [(f.path, f.status) for f in result.files] == [("link.py", FileStatus.ERROR),
+                                                          ("verify_fails_dag.py", FileStatus.CONVERTED)]
+    assert "skipped: a symlink to" in result.files[0].error and "outside the source tree; not read" in \
+        result.files[0].error
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["verify_fails_dag.py"]
 
 
 def test_reports_json_and_markdown(tmp_path):
