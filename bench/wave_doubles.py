@@ -1,0 +1,177 @@
+"""In-memory Airflow environments for the wave benchmark (copied from tests/workflows/doubles.py, trimmed).
+
+Why doubles here: the benchmark measures the orchestration (Temporal workflows, the worker, the convert
+and test activities, the Pub/Sub routing switch and the reference scheduler's consumer). The local
+Airflow 2 runs SequentialExecutor on SQLite (3-4 s per task), so deploying, parsing and running 1,000
+DAGs in it would measure that executor, not the migration; the Composer 1 source is an emulator in any
+case. Only these two environments are replaced; everything else the wave touches is real.
+
+Both doubles answer at once (deploy, parse, pause, trigger: a run succeeds as soon as it is triggered),
+so every second the benchmark reports is spent in the migration's own code and in Temporal. The shared
+timeline records every pause/unpause, so the benchmark can still prove "never unpaused in both
+environments at once" for every DAG of a 1,000-DAG wave.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+
+from environments.base import (
+    DagInfo,
+    DagNotFound,
+    DeployFile,
+    DeployResult,
+    ParseStatus,
+    RunState,
+    TriggerResult,
+)
+
+
+@dataclass
+class Timeline:
+    """Every pause/unpause in both environments, in order: (environment, dag_id, paused)."""
+
+    events: list[tuple[str, str, bool]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def record(self, environment: str, dag_id: str, paused: bool) -> None:
+        with self.lock:
+            self.events.append((environment, dag_id, paused))
+
+    def active_in_both(self) -> list[str]:
+        """DAG ids that were ever unpaused in both environments at the same moment (source starts unpaused)."""
+        paused: dict[tuple[str, str], bool] = {}
+        both = []
+        with self.lock:
+            events = list(self.events)
+        for env, dag, state in events:
+            paused[(env, dag)] = state
+            if not paused.get(("source", dag), False) and not paused.get(("target", dag), True):
+                both.append(dag)
+        return both
+
+
+class TargetDouble:
+    """An Airflow 2 target that parses at once and whose runs succeed as soon as they are triggered."""
+
+    def __init__(self, timeline: Timeline, name: str = "composer2-bench"):
+        self.name = name
+        self.airflow_uri = "http://127.0.0.1:1/composer2-bench"
+        self.timeline = timeline
+        self.files: dict[str, str] = {}
+        self.uploads: list[str] = []
+        self.paused: dict[str, bool] = {}
+        self.runs: dict[tuple[str, str], RunState] = {}
+        self.lock = threading.Lock()
+
+    def deploy(self, files: Sequence[DeployFile]) -> DeployResult:
+        uploaded, unchanged = [], []
+        with self.lock:
+            for f in files:
+                if self.files.get(f.relative_path) == f.sha256:
+                    unchanged.append(f.relative_path)
+                else:
+                    self.files[f.relative_path] = f.sha256
+                    self.uploads.append(f.relative_path)
+                    uploaded.append(f.relative_path)
+        return DeployResult(tuple(uploaded), tuple(unchanged))
+
+    def remove(self, relative_paths: Sequence[str]) -> None:
+        with self.lock:
+            for path in relative_paths:
+                self.files.pop(path, None)
+
+    def parse_status(self, dag_id: str, relative_path: str) -> ParseStatus:
+        with self.lock:
+            if relative_path not in self.files:
+                return ParseStatus(dag_id, False, None, relative_path)
+            if dag_id not in self.paused:
+                self.paused[dag_id] = True  # dags_are_paused_at_creation
+                self.timeline.record("target", dag_id, True)
+        return ParseStatus(dag_id, True, None, relative_path)
+
+    def dag_info(self, dag_id: str) -> DagInfo:
+        with self.lock:
+            if dag_id not in self.paused:
+                raise DagNotFound(f"DAG {dag_id} not found in {self.name}")
+            paused = self.paused[dag_id]
+            marked = any(r.run_id.startswith("cutover_guard__") for (d, _), r in self.runs.items() if d == dag_id)
+        now = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+        next_run = now if marked else now - timedelta(days=1)
+        return DagInfo(dag_id, paused, "@daily", False, next_run, next_run + timedelta(days=1))
+
+    def set_paused(self, dag_ids: Sequence[str], paused: bool) -> Mapping[str, bool]:
+        with self.lock:
+            for dag_id in dag_ids:
+                if dag_id not in self.paused:
+                    raise DagNotFound(f"DAG {dag_id} not found in {self.name}")
+                if self.paused[dag_id] != paused:
+                    self.paused[dag_id] = paused
+                    self.timeline.record("target", dag_id, paused)
+            return {d: self.paused[d] for d in dag_ids}
+
+    def is_paused(self, dag_id: str) -> bool:
+        with self.lock:
+            return self.paused[dag_id]
+
+    def trigger(self, dag_id: str, run_id: str, conf=None, logical_date=None) -> TriggerResult:
+        with self.lock:
+            if (dag_id, run_id) in self.runs:
+                return TriggerResult(self.runs[(dag_id, run_id)], already_existed=True)
+            now = datetime.now(UTC)
+            run = RunState(dag_id, run_id, "success", logical_date or now, now, now + timedelta(seconds=1), "manual",
+                           {"task": "success"})
+            self.runs[(dag_id, run_id)] = run
+            return TriggerResult(run, already_existed=False)
+
+    def get_run(self, dag_id: str, run_id: str) -> RunState:
+        with self.lock:
+            try:
+                return self.runs[(dag_id, run_id)]
+            except KeyError:
+                raise DagNotFound(f"run {run_id} of {dag_id} not found in {self.name}") from None
+
+    def list_runs(self, dag_id: str, limit: int = 25) -> Sequence[RunState]:
+        with self.lock:
+            return [r for (d, _), r in self.runs.items() if d == dag_id][-limit:]
+
+    def mark_run(self, dag_id: str, run_id: str, state: str) -> RunState:
+        with self.lock:
+            run = replace(self.runs[(dag_id, run_id)], state=state)
+            self.runs[(dag_id, run_id)] = run
+            return run
+
+
+class SourceDouble:
+    """The Airflow 1.10 source: every DAG starts unpaused, with three recent successful runs."""
+
+    def __init__(self, timeline: Timeline, name: str = "composer1-bench"):
+        self.name = name
+        self.airflow_uri = "http://127.0.0.1:1/composer1-bench"
+        self.timeline = timeline
+        self.paused: dict[str, bool] = {}
+        self.lock = threading.Lock()
+
+    def set_paused(self, dag_ids: Sequence[str], paused: bool) -> Mapping[str, bool]:
+        with self.lock:
+            for dag_id in dag_ids:
+                if self.paused.get(dag_id, False) != paused:
+                    self.paused[dag_id] = paused
+                    self.timeline.record("source", dag_id, paused)
+            return {d: self.paused.get(d, False) for d in dag_ids}
+
+    def is_paused(self, dag_id: str) -> bool:
+        with self.lock:
+            return self.paused.get(dag_id, False)
+
+    def latest_runs(self, dag_id: str, limit: int = 25) -> Sequence[RunState]:
+        now = datetime.now(UTC)
+        return [RunState(dag_id, f"scheduled__{i}", "success", now - timedelta(days=i),
+                         now - timedelta(days=i), now - timedelta(days=i) + timedelta(seconds=30 + i))
+                for i in range(1, 4)]
+
+    def trigger(self, dag_id: str, run_id: str, conf=None, logical_date=None) -> TriggerResult:
+        raise AssertionError(f"the wave must never trigger in the source (dag {dag_id}, run {run_id})")
