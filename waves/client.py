@@ -484,7 +484,8 @@ async def start_rollback_only(client: Client, spec: WaveInput, status: WaveStatu
     inp = CutoverInput(
         wave=spec.wave, dag_id=view.dag_id, file=view.file, out_dir=spec.out_dir, sha256="", source=spec.source,
         target=spec.target, cutover=GatePolicy(approvers=spec.cutover.approvers), per_dag_gate=False,
-        verify=spec.verify, first_run=spec.first_run, parent_id="", scope=scope, rollback_only=True)
+        verify=spec.verify, first_run=spec.first_run, parent_id="", scope=scope, rollback_only=True,
+        parse_timeout_s=spec.parse_timeout_s, ack_timeout_s=spec.ack_timeout_s)
     workflow_id = search.cutover_workflow_id(spec.wave, view.dag_id, f"--rollback-{scope[:8]}")
     reason = f": {request.reason}" if request.reason else ""
     try:

@@ -65,6 +65,11 @@ ROUTE_SOURCE = "composer1"
 ROUTE_TARGET = "composer2"
 
 
+# Waits of the cutover, overridable per wave (spec ``deploy.parse_timeout`` and ``routing.ack_timeout``).
+DEFAULT_PARSE_TIMEOUT_S = 300.0  # a target's parse of a new file: Composer syncs the bucket, then parses
+DEFAULT_ACK_TIMEOUT_S = 300.0  # the scheduler's ack of a routing change; no ack -> roll back
+
+
 # ------------------------------------------------------------------ wave input
 
 
@@ -112,6 +117,8 @@ class WaveInput:
     verify: VerifyPolicy = field(default_factory=VerifyPolicy)
     first_run: str = "guard"  # "guard": prevent surprise runs on unpause; "allow": let the scheduler run them
     spec_path: str = ""
+    parse_timeout_s: float = DEFAULT_PARSE_TIMEOUT_S  # deploy: how long the target may take to parse a DAG
+    ack_timeout_s: float = DEFAULT_ACK_TIMEOUT_S  # routing: how long to wait for the scheduler's ack
 
 
 # ------------------------------------------------------------------ signals and updates
@@ -213,6 +220,8 @@ class CutoverInput:
     scope: str  # the wave run's id: change ids and verify run ids of a re-run wave never collide
     attempt: int = 1
     rollback_only: bool = False  # compensate a DAG whose cutover finished earlier
+    parse_timeout_s: float = DEFAULT_PARSE_TIMEOUT_S
+    ack_timeout_s: float = DEFAULT_ACK_TIMEOUT_S
 
 
 @dataclass(frozen=True)

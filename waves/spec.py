@@ -23,15 +23,28 @@ from typing import Any
 
 import yaml
 
-from waves.model import GATE_CUTOVER, GATE_PROMOTE, GatePolicy, VerifyPolicy, WaveFile, WaveInput
+from waves.model import (
+    DEFAULT_ACK_TIMEOUT_S,
+    DEFAULT_PARSE_TIMEOUT_S,
+    GATE_CUTOVER,
+    GATE_PROMOTE,
+    GatePolicy,
+    VerifyPolicy,
+    WaveFile,
+    WaveInput,
+)
 
 WAVE_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 DEFAULT_CONCURRENCY = 10
 MAX_CONCURRENCY = 200
 KNOWN_FIELDS = {
     "wave", "source_dir", "dags", "out_dir", "source", "target", "profile", "approvers", "gates",
-    "concurrency", "verify", "first_run",
+    "concurrency", "verify", "first_run", "deploy", "routing",
 }
+# The waits run inside one activity attempt each (workflows/options.py: PARSE_WAIT 20 min, ROUTE 30 min
+# start-to-close); keep them well inside it, and long enough for one poll.
+PARSE_TIMEOUT_RANGE_S = (1.0, 15 * 60.0)
+ACK_TIMEOUT_RANGE_S = (1.0, 25 * 60.0)
 _DURATION = re.compile(r"(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>s|m|h|d)?")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
 
@@ -183,6 +196,9 @@ def _validate(doc: _Doc, repo_root: Path | None) -> WaveInput:
     if first_run not in ("guard", "allow"):
         doc.err("first_run", f"must be 'guard' (prevent surprise runs on unpause) or 'allow'; got {first_run!r}")
 
+    parse_timeout_s = _bounded_duration(doc, "deploy", "parse_timeout", DEFAULT_PARSE_TIMEOUT_S, PARSE_TIMEOUT_RANGE_S)
+    ack_timeout_s = _bounded_duration(doc, "routing", "ack_timeout", DEFAULT_ACK_TIMEOUT_S, ACK_TIMEOUT_RANGE_S)
+
     promote, cutover = policy(GATE_PROMOTE), policy(GATE_CUTOVER)
     if doc.problems:
         raise SpecError(doc.path, doc.problems)
@@ -190,6 +206,7 @@ def _validate(doc: _Doc, repo_root: Path | None) -> WaveInput:
         wave=wave, source_dir=str(source_dir), out_dir=str(out_dir), files=files, source=source, target=target,
         profile=profile, promote=promote, cutover=cutover, cutover_gate=cutover_gate, concurrency=concurrency,
         verify=verify_policy, first_run=first_run, spec_path=str(doc.path.resolve()),
+        parse_timeout_s=parse_timeout_s, ack_timeout_s=ack_timeout_s,
     )
 
 
@@ -257,6 +274,31 @@ def _identities(doc: _Doc, key: str, value: Any, *, required: bool) -> tuple[str
         doc.err(key, f"must be a list of approver identities; got {value!r}")
         return ()
     return tuple(dict.fromkeys(v.strip() for v in value))
+
+
+def _bounded_duration(doc: _Doc, section: str, name: str, default: float, bounds: tuple[float, float]) -> float:
+    """``section.name`` (a mapping with one duration field) within ``bounds``; ``default`` when absent."""
+    raw = doc.data.get(section)
+    if raw is None:
+        return default
+    if not isinstance(raw, dict):
+        doc.err(section, f"must be a mapping ({name}); got {raw!r}")
+        return default
+    for key in sorted(set(raw) - {name}, key=str):
+        doc.err(f"{section}.{key}", f"unknown field (known: {name})")
+    if name not in raw:
+        return default
+    key = f"{section}.{name}"
+    try:
+        seconds = parse_duration(raw[name])
+    except ValueError as exc:
+        doc.err(key, str(exc))
+        return default
+    low, high = bounds
+    if not low <= seconds <= high:
+        doc.err(key, f"must be from {low:g}s to {high / 60:g}m; got {raw[name]!r}")
+        return default
+    return seconds
 
 
 def _duration(doc: _Doc, key: str, value: Any) -> float:

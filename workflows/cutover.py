@@ -133,7 +133,8 @@ class DagCutover:
                 summary=f"deploy {inp.file}", **options.DEPLOY.kwargs())
             self._steps.append("deployed" + ("" if outcome.uploaded else " (same bytes were already there)"))
             parsed = await workflow.execute_activity_method(
-                EnvironmentActivities.wait_parsed, ParseRequest(inp.target, inp.dag_id, inp.file),
+                EnvironmentActivities.wait_parsed,
+                ParseRequest(inp.target, inp.dag_id, inp.file, timeout_s=inp.parse_timeout_s),
                 summary=f"wait until the target parsed {inp.dag_id}", **options.PARSE_WAIT.kwargs())
             if not parsed.parsed:
                 return DagReady(inp.dag_id, ok=False, reason=parsed.reason)
@@ -220,22 +221,33 @@ class DagCutover:
 
     async def _compensate(self, inp: CutoverInput, source_paused: bool, routed: bool, why: str,
                           final: str = DAG_ROLLED_BACK) -> CutoverResult:
-        """Back to the source: pause target, route back (ack), unpause source. Runs even after a cancel."""
+        """Back to the source: pause target, route back (ack), unpause source. Runs even after a cancel.
+
+        Each step runs only after the one before it succeeded: with no ack for the route back, the
+        source stays paused (unpausing it while the scheduler may still route the DAG to the target
+        could make it run in both once someone unpauses the target), and the reason lists what is left.
+        """
         self._steps.append(f"rolling back: {why}")
         self._set_state(DAG_CUTTING_OVER, f"rolling back: {why}")
+        left = ["pause in the target"]
+        left += ["route back to composer1 (the scheduler's ack)"] if routed else []
+        left += ["unpause in the source"] if source_paused else []
         try:
             await self._pause(inp.target, "set_target_paused", True, options.COMPENSATE_PAUSE)
             self._steps.append("paused in the target")
+            left.pop(0)
             if routed:
                 route = await workflow.execute_activity_method(
                     EnvironmentActivities.route_dag, self._route_request(inp, ROUTE_SOURCE, inp.source, "source"),
                     summary=f"route {inp.dag_id} back to composer1", **options.COMPENSATE_ROUTE.kwargs())
                 self._steps.append(f"routed back to composer1 (change {route.change_id}, {route.outcome})")
+                left.pop(0)
             if source_paused:
                 await self._pause(inp.source, "set_source_paused", False, options.COMPENSATE_PAUSE)
                 self._steps.append("unpaused in the source")
         except ActivityError as error:
-            return self._finish(DAG_FAILED, f"{why}; ROLLBACK INCOMPLETE, a person must finish it: {_reason(error)}")
+            return self._finish(DAG_FAILED, f"{why}; ROLLBACK INCOMPLETE, a person must finish it "
+                                            f"(left to do: {', '.join(left)}): {_reason(error)}")
         return self._finish(final, why)
 
     async def _pause(self, environment: str, activity_name: str, paused: bool, opts: options.ActivityOptions) -> None:
@@ -248,7 +260,8 @@ class DagCutover:
     def _route_request(self, inp: CutoverInput, environment: str, name: str, side: str) -> RouteRequest:
         issued = workflow.now().isoformat().replace("+00:00", "Z")
         return RouteRequest(wave=inp.wave, dag_id=inp.dag_id, environment=environment, environment_name=name,
-                            side=side, attempt=inp.attempt, scope=inp.scope, issued_at=issued)
+                            side=side, attempt=inp.attempt, scope=inp.scope, issued_at=issued,
+                            ack_timeout_s=inp.ack_timeout_s)
 
     def _set_state(self, state: str, detail: str) -> None:
         self._state = state

@@ -351,7 +351,8 @@ class MigrationWave:
             wave=inp.wave, dag_id=dag_id, file=view.file, out_dir=inp.out_dir, sha256=self._files.get(dag_id, ""),
             source=inp.source, target=inp.target, cutover=inp.cutover, per_dag_gate=inp.cutover_gate == "dag",
             verify=inp.verify, first_run=inp.first_run, parent_id=workflow.info().workflow_id,
-            scope=workflow.info().run_id, attempt=attempt, rollback_only=rollback_only)
+            scope=workflow.info().run_id, attempt=attempt, rollback_only=rollback_only,
+            parse_timeout_s=inp.parse_timeout_s, ack_timeout_s=inp.ack_timeout_s)
         try:
             handle = await workflow.start_child_workflow(
                 DagCutover.run, child_input, id=search.cutover_workflow_id(inp.wave, dag_id, suffix),

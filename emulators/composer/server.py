@@ -13,6 +13,7 @@ import grpc
 
 from emulators.composer.config import ConfigError, EmulatorConfig, load_config, parse_config
 from emulators.composer.dagsync import DagFolderSync
+from emulators.composer.faults import ComposerFaults
 from emulators.composer.service import EnvironmentsService, generic_handlers
 from observability import get_logger
 
@@ -32,8 +33,10 @@ def emulator_storage_client(endpoint: str, project: str):
 class DagSyncLoop:
     """A daemon thread running every environment's ``DagFolderSync`` each ``interval_s``."""
 
-    def __init__(self, syncs: list[DagFolderSync], storage_client, interval_s: float) -> None:
+    def __init__(self, syncs: list[DagFolderSync], storage_client, interval_s: float,
+                 faults: ComposerFaults | None = None) -> None:
         self._syncs = syncs
+        self._faults = faults
         self._client = storage_client
         self._interval = interval_s
         self._stop = threading.Event()
@@ -49,6 +52,8 @@ class DagSyncLoop:
         with self._lock:
             for sync in self._syncs:
                 environment = sync.spec.environment_id
+                if self._faults is not None and self._faults.sync_paused(environment):
+                    continue  # TEST-ONLY fault: this environment's DAG sync is stuck
                 try:
                     sync.run_once(self._client)
                 except Exception as error:  # noqa: BLE001 - the loop thread must survive; retried next tick
@@ -73,11 +78,15 @@ class DagSyncLoop:
 
 class ComposerEmulatorHandle:
     """A running Composer API emulator: ``address`` (host:port for
-    ``COMPOSER_MIGRATE_COMPOSER_API_ENDPOINT``), ``config``, ``sync_now()`` and ``stop()``."""
+    ``COMPOSER_MIGRATE_COMPOSER_API_ENDPOINT``), ``config``, ``sync_now()`` and ``stop()``.
+
+    ``faults`` is the TEST-ONLY fault injector (API errors and timeouts, a stuck DAG sync): see faults.py.
+    """
 
     def __init__(self, server: grpc.Server, host: str, port: int, config: EmulatorConfig,
-                 sync_loop: DagSyncLoop | None) -> None:
+                 sync_loop: DagSyncLoop | None, faults: ComposerFaults | None = None) -> None:
         self._server = server
+        self.faults = faults or ComposerFaults()
         self.host = host
         self.port = port
         self.config = config
@@ -129,6 +138,7 @@ def start_emulator(
     elif not isinstance(config, EmulatorConfig):
         config = parse_config(config)
     synced = [spec for spec in config.environments if spec.dags_folder is not None]
+    faults = ComposerFaults()
     sync_loop = None
     if synced:
         endpoint = config.resolved_storage_endpoint()
@@ -141,9 +151,10 @@ def start_emulator(
         client = emulator_storage_client(endpoint, config.project)
         sync_loop = DagSyncLoop(
             [DagFolderSync(spec, create_bucket=config.create_buckets) for spec in synced],
-            client, config.sync_interval_s,
+            client, config.sync_interval_s, faults,
         )
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=16, thread_name_prefix="composer-emulator"))
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=16, thread_name_prefix="composer-emulator"),
+                         interceptors=[faults.grpc.interceptor])
     server.add_generic_rpc_handlers(generic_handlers(EnvironmentsService(config, datetime.now(UTC))))
     bound = server.add_insecure_port(f"{host}:{port}")
     if bound == 0:
@@ -155,4 +166,4 @@ def start_emulator(
         "composer_emulator_started", address=f"{host}:{bound}",
         environments=[s.environment_id for s in config.environments],
     )
-    return ComposerEmulatorHandle(server, host, bound, config, sync_loop)
+    return ComposerEmulatorHandle(server, host, bound, config, sync_loop, faults)

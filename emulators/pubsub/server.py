@@ -21,16 +21,18 @@ DEFAULT_MAX_WORKERS = 64
 class EmulatorHandle:
     """A running emulator: its address (for ``PUBSUB_EMULATOR_HOST``), its broker, and ``stop()``.
 
-    ``faults`` is the TEST-ONLY fault injector (duplicate and out-of-order deliveries, clock jumps);
+    ``faults`` is the TEST-ONLY fault injector (duplicate and out-of-order deliveries, clock jumps,
+    failed publishes);
     ``broker`` allows read-only checks such as ``broker.backlog(subscription)``.
     """
 
-    def __init__(self, server: grpc.Server, host: str, port: int, broker: Broker) -> None:
+    def __init__(self, server: grpc.Server, host: str, port: int, broker: Broker,
+                 faults: FaultInjector | None = None) -> None:
         self._server = server
         self.host = host
         self.port = port
         self.broker = broker
-        self.faults = FaultInjector(broker)
+        self.faults = faults or FaultInjector(broker)
         self._stopped = False
 
     @property
@@ -63,13 +65,15 @@ def start_emulator(
 ) -> EmulatorHandle:
     """Start a Pub/Sub emulator on ``host:port`` (port 0 picks a free port) and return its handle."""
     broker = Broker()
+    faults = FaultInjector(broker)
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="pubsub-emulator"),
         handlers=generic_handlers(broker),
+        interceptors=[faults.rpc.interceptor],
     )
     bound = server.add_insecure_port(f"{host}:{port}")
     if bound == 0:
         raise OSError(f"the Pub/Sub emulator could not listen on {host}:{port} (port in use?)")
     server.start()
     log.info("pubsub_emulator_started", address=f"{host}:{bound}")
-    return EmulatorHandle(server, host, bound, broker)
+    return EmulatorHandle(server, host, bound, broker, faults)
