@@ -26,7 +26,6 @@ from rich.console import Console
 from refscheduler.routing_table import RoutingTable
 from stack.config import REPO_ROOT, StackConfig
 from stack.services import start_stack, supervisor_for
-from tests.localstack import local_stack
 from waves import client as wc
 from waves.demo import DEMO_SPEC, EXPECTED, _drive
 from waves.spec import load_spec
@@ -34,12 +33,6 @@ from waves.spec import load_spec
 pytestmark = pytest.mark.slow
 
 DAGS = ("promotions_branch", "regional_rollup", "verify_fails_dag")
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory) -> StackConfig:
-    with local_stack(tmp_path_factory.mktemp("stack"), task_queue="e2e-demo") as config:
-        yield config
 
 
 def _get_json(url: str, auth: tuple[str, str] | None = None) -> dict:
