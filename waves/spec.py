@@ -11,7 +11,10 @@ Example (docs/wave-spec.md has every field)::
       promote: [lead@example.com]
       cutover: [ops@example.com]
 
-Every problem is reported at once, each with ``file:line`` and the field, as a ``SpecError``.
+Every problem is reported at once, each as ``file:line: field: message``, as a ``SpecError`` (a field that
+is missing has no line of its own: ``file: field: message``; a file that is not YAML or not UTF-8 names
+the line and the pseudo-field ``yaml`` / ``encoding``). Duplicate keys are errors (YAML would silently keep
+the last one), and so are unknown fields at any level: a typo must not turn into a default.
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ from waves.model import (
 WAVE_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 DEFAULT_CONCURRENCY = 10
 MAX_CONCURRENCY = 200
+GATE_FIELDS = ("cutover", "timeout", "on_timeout", "escalate_to")
+VERIFY_FIELDS = ("trigger_run", "timeout", "poll")
 KNOWN_FIELDS = {
     "wave", "source_dir", "dags", "out_dir", "source", "target", "profile", "approvers", "gates",
     "concurrency", "verify", "first_run", "deploy", "routing",
@@ -104,28 +109,60 @@ def load_spec(path: Path, *, repo_root: Path | None = None) -> WaveInput:
     """Read and validate a wave spec; relative paths are resolved against the spec's folder."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise SpecError(path, ["file not found"]) from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         raise SpecError(path, [f"cannot read: {exc}"]) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise SpecError(path, [(f"{path}:{line}: encoding: not UTF-8 (byte 0x{raw[exc.start]:02x} at offset "
+                               f"{exc.start}); save the spec as UTF-8")]) from None
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)
-        raise SpecError(path, [f"{where}: not valid YAML: {getattr(exc, 'problem', exc)}"]) from None
+        context = getattr(exc, "context", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise SpecError(path, [f"{where}: yaml: not valid YAML: {problem}" + (f" ({context})" if context else "")]
+                        ) from None
     if not isinstance(data, dict):
-        raise SpecError(path, [f"{path}:1: the spec must be a mapping of fields (wave, dags, source, ...)"])
+        raise SpecError(path, [(f"{path}:1: spec: must be a mapping of fields (wave, dags, source, ...); "
+                               f"got {type(data).__name__}")])
     doc = _Doc(path, data, _key_lines(node), [])
+    for key, line, first in _duplicate_keys(node):
+        doc.problems.append(f"{path}:{line}: {key}: duplicate key (first at line {first}); YAML would silently keep "
+                            "only the last value")
     return _validate(doc, repo_root)
+
+
+def _duplicate_keys(node: yaml.Node, prefix: str = "") -> list[tuple[str, int, int]]:
+    """``(key, line, line of its first occurrence)`` of every key repeated in a mapping, at any depth."""
+    found: list[tuple[str, int, int]] = []
+    if isinstance(node, yaml.MappingNode):
+        first: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            key = f"{prefix}{key_node.value}"
+            line = key_node.start_mark.line + 1
+            if key in first:
+                found.append((key, line, first[key]))
+            else:
+                first[key] = line
+            found += _duplicate_keys(value_node, key + ".")
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            found += _duplicate_keys(item, f"{prefix[:-1]}[{i}].")
+    return found
 
 
 def _validate(doc: _Doc, repo_root: Path | None) -> WaveInput:
     data, base = doc.data, doc.path.resolve().parent
-    for key in sorted(set(data) - KNOWN_FIELDS):
-        doc.err(key, f"unknown field (known: {', '.join(sorted(KNOWN_FIELDS))})")
+    for key in sorted(set(data) - KNOWN_FIELDS, key=str):
+        doc.err(str(key), f"unknown field (known: {', '.join(sorted(KNOWN_FIELDS))})")
 
     wave = data.get("wave")
     if not isinstance(wave, str) or not WAVE_NAME.fullmatch(wave):
@@ -135,6 +172,10 @@ def _validate(doc: _Doc, repo_root: Path | None) -> WaveInput:
     source_dir = _path_field(doc, "source_dir", base, must_exist=True, is_dir=True)
     out_default = (repo_root or base) / "out" / "waves" / wave
     out_dir = _path_field(doc, "out_dir", base, default=out_default)
+    if source_dir.is_dir() and (out_dir == source_dir or out_dir.is_relative_to(source_dir)
+                                or source_dir.is_relative_to(out_dir)):
+        doc.err("out_dir" if "out_dir" in data else "source_dir",
+                f"{out_dir} and source_dir {source_dir} must not contain each other (the source is never written)")
     files = _dag_files(doc, source_dir)
 
     source = _string(doc, "source")
@@ -153,12 +194,13 @@ def _validate(doc: _Doc, repo_root: Path | None) -> WaveInput:
     if not isinstance(approvers, dict):
         doc.err("approvers", "must map each gate (promote, cutover) to a list of approver identities")
         approvers = {}
-    for key in sorted(set(approvers) - {GATE_PROMOTE, GATE_CUTOVER}):
+    for key in sorted(set(approvers) - {GATE_PROMOTE, GATE_CUTOVER}, key=str):
         doc.err(f"approvers.{key}", "unknown gate (gates: promote, cutover)")
     gates = data.get("gates") or {}
     if not isinstance(gates, dict):
         doc.err("gates", "must be a mapping (cutover, timeout, on_timeout, escalate_to)")
         gates = {}
+    _unknown_fields(doc, "gates", gates, GATE_FIELDS)
     timeout_s = _duration(doc, "gates.timeout", gates.get("timeout", 0))
     on_timeout = gates.get("on_timeout", "reject")
     if on_timeout not in ("reject", "escalate"):
@@ -185,6 +227,7 @@ def _validate(doc: _Doc, repo_root: Path | None) -> WaveInput:
     if not isinstance(verify, dict):
         doc.err("verify", "must be a mapping (trigger_run, timeout, poll)")
         verify = {}
+    _unknown_fields(doc, "verify", verify, VERIFY_FIELDS)
     trigger_run = verify.get("trigger_run", True)
     if not isinstance(trigger_run, bool):
         doc.err("verify.trigger_run", f"must be true or false; got {trigger_run!r}")
@@ -210,8 +253,17 @@ def _validate(doc: _Doc, repo_root: Path | None) -> WaveInput:
     )
 
 
+def _unknown_fields(doc: _Doc, section: str, value: dict[Any, Any], known: tuple[str, ...]) -> None:
+    for key in sorted(set(value) - set(known), key=str):
+        doc.err(f"{section}.{key}", f"unknown field (known: {', '.join(known)})")
+
+
 def _string(doc: _Doc, key: str) -> str:
     value = doc.data.get(key)
+    if value is not None and not isinstance(value, str):
+        doc.err(key, f"must be a string: an environment id (e.g. composer2-prod) or "
+                     f"projects/P/locations/L/environments/E; got {value!r}")
+        return ""
     if not isinstance(value, str) or not value.strip():
         doc.err(key, "required: an environment id (e.g. composer2-prod) or projects/P/locations/L/environments/E")
         return ""
@@ -239,7 +291,10 @@ def _path_field(doc: _Doc, key: str, base: Path, *, default: Path | None = None,
 
 def _dag_files(doc: _Doc, source_dir: Path) -> tuple[WaveFile, ...]:
     patterns = doc.data.get("dags")
-    if not isinstance(patterns, list) or not patterns:
+    if patterns is not None and not isinstance(patterns, list):
+        doc.err("dags", f"must be a list of DAG files (paths or globs relative to source_dir); got {patterns!r}")
+        return ()
+    if not patterns:
         doc.err("dags", "required: a non-empty list of DAG files (paths or globs relative to source_dir)")
         return ()
     found: dict[str, None] = {}
@@ -256,11 +311,7 @@ def _dag_files(doc: _Doc, source_dir: Path) -> tuple[WaveFile, ...]:
         matches = sorted(p for p in source_dir.glob(pattern) if p.is_file() and p.suffix == ".py")
         if not matches:
             doc.err(key, f"{pattern!r} matches no .py file under {source_dir}")
-        for match in matches:
-            resolved = match.resolve()
-            if not resolved.is_relative_to(source_dir):
-                doc.err(key, f"{match} leaves source_dir (symlink?)")
-                continue
+        for match in matches:  # a symlink out of source_dir stays: the convert stage refuses it, naming it
             found[match.relative_to(source_dir).as_posix()] = None
     return tuple(WaveFile(p) for p in found)
 

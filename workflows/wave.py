@@ -237,8 +237,10 @@ class MigrationWave:
                 continue
             for dag_id in t.dag_ids:
                 if dag_id in self._dags:  # the same dag_id in two files: Airflow would keep one at random
-                    self._dags[dag_id] = replace(self._dags[dag_id], state=DAG_TEST_FAILED,
-                                                 reason=f"dag_id also defined in {t.path}")
+                    first = self._dags[dag_id]  # both stop, each naming the other file
+                    self._dags[dag_id] = replace(first, state=DAG_TEST_FAILED, reason=f"dag_id also defined in {t.path}")
+                    self._dags[f"file:{t.path}:{dag_id}"] = replace(
+                        base, dag_id=dag_id, state=DAG_TEST_FAILED, reason=f"dag_id also defined in {first.file}")
                     continue
                 self._dags[dag_id] = replace(base, dag_id=dag_id, state=DAG_AWAITING_PROMOTE, reason="")
                 self._files[dag_id] = sha_by_file[t.path]
