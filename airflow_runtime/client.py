@@ -155,7 +155,8 @@ class RuntimeSession:
         generation = self._generation
         cmd = [str(self.python), "-m", "airflow_runtime.inside.loader", "--jobs", str(self.jobs),
                "--memory-limit-mb", str(self.memory_limit_mb), "--timeout-s", str(self.default_timeout_s),
-               "--batch-size", str(self.batch_size)]
+               "--batch-size", str(self.batch_size),
+               "--scratch-dir", str(self.workdir / "scratch")]  # DAG files' cwd/HOME/TMPDIR: removed with workdir
         if self.preload:
             cmd += ["--preload", ",".join(self.preload)]
         self._log_file.write(f"\n=== loader start #{generation}: {' '.join(cmd)}\n".encode())
