@@ -370,14 +370,20 @@ def run_wave(rig: Rig, temporal_server, spec: Path,
             if during is not None:
                 helpers.append(asyncio.ensure_future(during(client, inp.wave)))
             try:
-                return await asyncio.wait_for(handle.result(), 240)
+                result = await asyncio.wait_for(handle.result(), 240)
             finally:
                 for task in helpers:
                     if task.done() and not task.cancelled() and task.exception():
                         raise task.exception()
                     task.cancel()
+        return result
 
-    return asyncio.run(main())
+    started = time.monotonic()
+    result = asyncio.run(main())
+    for view in result.status.dags:  # the figures of the run (pytest -s shows them)
+        print(f"\n[faults] {inp.wave}: {view.dag_id} {view.state} after {time.monotonic() - started:.1f}s "
+              f"({len(view.steps)} steps): {view.reason[:160]}")
+    return result
 
 
 def only_dag(result: WaveResult) -> DagView:
