@@ -105,6 +105,10 @@ def test_convert_stage_refuses_each_hostile_file_by_name_and_line_and_converts_t
     after = snapshot(tmp_path, skip=(out,))
     assert after == before
     assert found["elapsed_s"] < 30
+    print(f"\nconvert stage over {len(files)} entries in {found['elapsed_s']:.2f} s, peak RSS "
+          f"{found['max_rss_mb']:.0f} MB (the 50 MB file refused in {files['huge.py']['elapsed_s'] * 1000:.1f} ms):")
+    for name, result in sorted(files.items()):
+        print(f"  {name:30} {result['status']:10} {result['error'] or ''}")
 
 
 # ------------------------------------------------------------------ test stage (real Airflow 2 runtime)
@@ -149,6 +153,11 @@ def test_test_stage_fails_each_hostile_file_with_its_line_and_passes_the_rest(tm
     assert not tree.canary.exists() and not tree.canary.parent.exists()
     assert snapshot(tmp_path) == before
     assert elapsed < 90, elapsed
+    print(f"\ntest stage over {len(results)} converted files in {elapsed:.1f} s (per-file limit {TEST_TIMEOUT_S:g} s):")
+    for name, result in sorted(results.items()):
+        check = result.check("import")
+        reason = check.errors[0].message if check is not None and check.errors else ""
+        print(f"  {name:30} {'pass' if result.passed else 'FAIL':5} {result.elapsed_s:6.2f} s  {reason[:110]}")
 
 
 # ------------------------------------------------------------------ the wave (real Temporal, real stages)
@@ -219,6 +228,9 @@ def test_a_wave_over_the_hostile_folder_migrates_the_good_dags_and_stops_each_ba
     assert not tree.canary.exists()
     assert snapshot(tmp_path, skip=skip) == before
     assert Path(inp.out_dir, "reports", "wave.md").is_file()
+    print(f"\nwave over {len(inp.files)} files: {result.status.status}")
+    for view in sorted(dags, key=lambda v: v.file):
+        print(f"  {view.file:30} {view.state:15} {view.reason[:110]}")
 
 
 # ------------------------------------------------------------------ malformed wave specs
