@@ -123,16 +123,25 @@ class MigrationWave:
 
     @workflow.signal
     def pause(self, actor: str) -> None:
-        """Start no new DAG (deploy or cutover) until resumed; DAGs already moving finish their step."""
-        self._gates.record("pause", actor, True, _now())
-        self._paused = True
+        """Start no new DAG (deploy or cutover) until resumed; DAGs already moving finish their step.
+
+        Approvers of either gate only; other senders change nothing and are recorded."""
+        if self._operator_allowed("pause", actor):
+            self._paused = True
         self._publish()
 
     @workflow.signal
     def resume(self, actor: str) -> None:
-        self._gates.record("resume", actor, True, _now())
-        self._paused = False
+        if self._operator_allowed("resume", actor):
+            self._paused = False
         self._publish()
+
+    def _operator_allowed(self, action: str, actor: str) -> bool:
+        inp = self._input
+        allowed = inp is not None and actor in (inp.promote.approvers + inp.cutover.approvers
+                                                + inp.promote.escalate_to + inp.cutover.escalate_to)
+        self._gates.record(action, actor, allowed, _now(), "" if allowed else f"{actor!r} is not an approver of this wave")
+        return allowed
 
     @workflow.signal
     async def rollback(self, request: RollbackRequest) -> None:

@@ -207,6 +207,7 @@ def test_per_dag_gates_pause_resume_and_rollback_request(temporal_server, routin
         await handle.signal("approve", Approval("promote", "lead@example.com"))
         status = await wait_for(client, handle.id, lambda s: len([g for g in s.pending_gates if g.dag_id]) == 2)
         assert {g.dag_id for g in status.pending_gates} == {"partner_file_exports", "reporting_refresh"}
+        await handle.signal("pause", "mallory@example.com")  # not an approver: recorded, changes nothing
         await handle.signal("pause", "ops@example.com")
         await handle.execute_update("approve_checked", Approval("cutover", "ops@example.com", dag_id="reporting_refresh"))
         await asyncio.sleep(2)
@@ -235,6 +236,7 @@ def test_per_dag_gates_pause_resume_and_rollback_request(temporal_server, routin
     assert ("rollback", "mallory@example.com", False) in audit
     assert ("rollback", "ops@example.com", True) in audit
     assert ("pause", "ops@example.com", True) in audit and ("resume", "ops@example.com", True) in audit
+    assert ("pause", "mallory@example.com", False) in audit
 
 
 def test_gate_timeout_rejects_and_catchup_true_is_blocked(temporal_server, routing, tmp_path):
