@@ -36,6 +36,7 @@ from workflows.wave import MigrationWave
 log = get_logger("worker")
 
 DEFAULT_MAX_ACTIVITIES = 32
+DEFAULT_MAX_CACHED_WORKFLOWS = 2500
 
 
 def build_worker(client: Client, config: StackConfig, *, task_queue: str | None = None,
@@ -55,6 +56,9 @@ def build_worker(client: Client, config: StackConfig, *, task_queue: str | None 
         ],
         activity_executor=executor or ThreadPoolExecutor(max_workers=max_activities),
         max_concurrent_activities=max_activities,
+        # A wave keeps one DagCutover open per deployed DAG until its cutover gate: cache them all, so a
+        # 1,000-DAG wave does not replay histories (the SDK's default cache holds 1,000 workflows).
+        max_cached_workflows=DEFAULT_MAX_CACHED_WORKFLOWS,
     )
 
 
