@@ -60,6 +60,22 @@ def adapter_errors(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def heartbeating(fn: F) -> F:
+    """Heartbeat from a background thread while a short environment call runs.
+
+    Without it the server notices a worker killed mid-call only at the start-to-close timeout (minutes),
+    and the DAG waits that long; with a heartbeat timeout it notices within seconds. The chaos test
+    (tests/reliability/test_chaos.py) measured the difference.
+    """
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with Progress(fn.__name__):
+            return fn(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
 def _parse_time(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
@@ -71,6 +87,7 @@ class EnvironmentActivities:
         self.adapters = adapters
 
     @activity.defn(name="deploy_dag")
+    @heartbeating
     @adapter_errors
     def deploy_dag(self, request: DeployRequest) -> DeployOutcome:
         path = Path(request.out_dir) / "dags" / request.file
@@ -107,24 +124,28 @@ class EnvironmentActivities:
                 time.sleep(request.poll_s)
 
     @activity.defn(name="set_target_paused")
+    @heartbeating
     @adapter_errors
     def set_target_paused(self, request: PauseRequest) -> bool:
         states = self.adapters.target(request.environment).set_paused([request.dag_id], request.paused)
         return states[request.dag_id]
 
     @activity.defn(name="set_source_paused")
+    @heartbeating
     @adapter_errors
     def set_source_paused(self, request: PauseRequest) -> bool:
         states = self.adapters.source(request.environment).set_paused([request.dag_id], request.paused)
         return states[request.dag_id]
 
     @activity.defn(name="plan_first_run")
+    @heartbeating
     @adapter_errors
     def plan_first_run(self, request: FirstRunRequest) -> FirstRunPlan:
         info = self.adapters.target(request.target).dag_info(request.dag_id)
         return plan_first_run(info, datetime.now(UTC), request.policy)
 
     @activity.defn(name="apply_first_run_guard")
+    @heartbeating
     @adapter_errors
     def apply_first_run_guard(self, request: GuardRequest) -> str:
         """Mark the interval the scheduler would run on unpause as done (DAG still paused); idempotent."""
@@ -209,6 +230,7 @@ class EnvironmentActivities:
         return min(runs, key=lambda r: r.start_date or r.logical_date) if runs else None
 
     @activity.defn(name="source_baseline")
+    @heartbeating
     @adapter_errors
     def source_baseline(self, request: BaselineRequest) -> Baseline:
         """Recent runs in the source: how often they succeed and how long they take (for the report)."""

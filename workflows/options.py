@@ -37,22 +37,28 @@ def _retry(attempts: int, first_s: float = 1.0, max_s: float = 60.0) -> RetryPol
                        non_retryable_error_types=NON_RETRYABLE)
 
 
-# Batch work over many files: long, heartbeating, a few attempts (a crash costs a redo, not a duplicate).
-# They heartbeat from a background thread every 5 s (activities.stage.Progress).
-CONVERT = ActivityOptions(timedelta(hours=2), timedelta(seconds=30), _retry(3, 5.0))
-TEST = ActivityOptions(timedelta(hours=3), timedelta(seconds=30), _retry(3, 5.0))
+# Batch work over many files: long, heartbeating (a crash costs a redo, not a duplicate). They heartbeat
+# from a background thread every 5 s (activities.stage.Progress). Ten attempts: each worker death during
+# the stage costs one, and errors a retry cannot fix are non-retryable anyway (three attempts let three
+# worker restarts during one test stage fail every DAG of the wave).
+CONVERT = ActivityOptions(timedelta(hours=2), timedelta(seconds=30), _retry(10, 5.0))
+TEST = ActivityOptions(timedelta(hours=3), timedelta(seconds=30), _retry(10, 5.0))
 REPORT = ActivityOptions(timedelta(minutes=5), None, _retry(5))
 
-# Environment calls: short, retried patiently (APIs flap), idempotent.
-DEPLOY = ActivityOptions(timedelta(minutes=5), None, _retry(10))
-PAUSE = ActivityOptions(timedelta(minutes=2), None, _retry(10))
-FIRST_RUN = ActivityOptions(timedelta(minutes=2), None, _retry(10))
-BASELINE = ActivityOptions(timedelta(minutes=2), None, _retry(3))
-# Waits: heartbeating; their own timeout is inside the request.
-PARSE_WAIT = ActivityOptions(timedelta(minutes=20), timedelta(seconds=30), _retry(5))
+# Environment calls: short, retried patiently (APIs flap), idempotent. They heartbeat from a background
+# thread too (activities.environment.heartbeating): a worker killed mid-call costs 30 s, not the minutes
+# of start-to-close (the chaos test saw a 2-minute pause call hold a whole wave at its cutover gate).
+DEPLOY = ActivityOptions(timedelta(minutes=5), timedelta(seconds=30), _retry(10))
+PAUSE = ActivityOptions(timedelta(minutes=2), timedelta(seconds=30), _retry(10))
+FIRST_RUN = ActivityOptions(timedelta(minutes=2), timedelta(seconds=30), _retry(10))
+BASELINE = ActivityOptions(timedelta(minutes=2), timedelta(seconds=30), _retry(3))
+# Waits: heartbeating; their own timeout is inside the request. Ten attempts: a worker death costs one,
+# and with five the chaos test saw a DAG whose verification run had succeeded rolled back because the
+# worker was killed during five attempts in a row ("verification could not run: heartbeat timeout").
+PARSE_WAIT = ActivityOptions(timedelta(minutes=20), timedelta(seconds=30), _retry(10))
 ROUTE = ActivityOptions(timedelta(minutes=30), timedelta(seconds=30), _retry(10))
-VERIFY = ActivityOptions(timedelta(hours=6), timedelta(seconds=30), _retry(5))
+VERIFY = ActivityOptions(timedelta(hours=6), timedelta(seconds=30), _retry(10))
 
 # Compensation must finish: many attempts, longer backoff.
-COMPENSATE_PAUSE = ActivityOptions(timedelta(minutes=2), None, _retry(30, 2.0, 120.0))
+COMPENSATE_PAUSE = ActivityOptions(timedelta(minutes=2), timedelta(seconds=30), _retry(30, 2.0, 120.0))
 COMPENSATE_ROUTE = ActivityOptions(timedelta(minutes=30), timedelta(seconds=30), _retry(30, 2.0, 120.0))
