@@ -7,6 +7,7 @@ temporary directory, a free port, a random admin password) and each test uses it
 from __future__ import annotations
 
 import secrets
+import signal
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,16 @@ import pytest
 
 from tests.net import free_port
 from tests.runtime import find_runtime_python
+
+
+def _terminate_like_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"stopped by signal {signum}")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """A SIGTERM (CI timeout, `timeout`, a killed job) ends the run like Ctrl-C, so session fixtures
+    still tear down what they started (servers run in their own process groups and would outlive us)."""
+    signal.signal(signal.SIGTERM, _terminate_like_interrupt)
 
 
 @dataclass(frozen=True)
