@@ -20,24 +20,20 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from environments.airflow2.delegating import RestOperations
 from environments.base import (
     AuthError,
-    DagInfo,
     DeployError,
     DeployFile,
     DeployResult,
     EnvironmentError_,
     EnvironmentNotFound,
     EnvironmentUnreachable,
-    ParseStatus,
-    RunState,
-    TriggerResult,
 )
 from environments.composer.client import describe_endpoint
 
@@ -178,7 +174,7 @@ def get_composer_environment(client: Any, name: str, *, endpoint: str | None = N
 # ---------------------------------------------------------------- the target
 
 
-class ComposerTarget:
+class ComposerTarget(RestOperations):
     """``TargetEnvironment`` of a Composer 2.1+/3 environment (bucket + Airflow REST).
 
     environment_name: ``projects/P/locations/L/environments/E``. environments_client: an
@@ -333,30 +329,3 @@ class ComposerTarget:
                     raise self._gcs_error(exceptions.NotFound("bucket"), what) from None
             except Exception as error:
                 raise self._gcs_error(error, what) from error
-
-    # ------------------------------------------------------------ Airflow REST
-
-    def parse_status(self, dag_id: str, relative_path: str) -> ParseStatus:
-        return self.rest.parse_status(dag_id, relative_path)
-
-    def dag_info(self, dag_id: str) -> DagInfo:
-        return self.rest.dag_info(dag_id)
-
-    def set_paused(self, dag_ids: Sequence[str], paused: bool) -> Mapping[str, bool]:
-        return self.rest.set_paused(dag_ids, paused)
-
-    def is_paused(self, dag_id: str) -> bool:
-        return self.rest.is_paused(dag_id)
-
-    def trigger(self, dag_id: str, run_id: str, conf: Mapping[str, object] | None = None,
-                logical_date: datetime | None = None) -> TriggerResult:
-        return self.rest.trigger(dag_id, run_id, conf, logical_date)
-
-    def get_run(self, dag_id: str, run_id: str) -> RunState:
-        return self.rest.get_run(dag_id, run_id)
-
-    def list_runs(self, dag_id: str, limit: int = 25) -> Sequence[RunState]:
-        return self.rest.list_runs(dag_id, limit)
-
-    def mark_run(self, dag_id: str, run_id: str, state: str) -> RunState:
-        return self.rest.mark_run(dag_id, run_id, state)

@@ -10,19 +10,15 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-from collections.abc import Mapping, Sequence
-from datetime import datetime
+from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
+from environments.airflow2.delegating import RestOperations
 from environments.airflow2.rest import Airflow2RestClient
 from environments.base import (
-    DagInfo,
     DeployError,
     DeployFile,
     DeployResult,
-    ParseStatus,
-    RunState,
-    TriggerResult,
 )
 
 
@@ -42,7 +38,7 @@ def file_sha256(path: Path) -> str | None:
         return None
 
 
-class LocalAirflowTarget:
+class LocalAirflowTarget(RestOperations):
     """``TargetEnvironment`` of the local Airflow 2: a DAG folder on disk plus its REST API."""
 
     def __init__(self, name: str, dags_dir: Path, rest: Airflow2RestClient) -> None:
@@ -90,33 +86,6 @@ class LocalAirflowTarget:
             except OSError as exc:
                 raise DeployError(f"cannot remove {path} ({relative_path}) in environment {self.name!r}: "
                                   f"{exc}") from exc
-
-    # ------------------------------------------------------------ REST
-
-    def parse_status(self, dag_id: str, relative_path: str) -> ParseStatus:
-        return self.rest.parse_status(dag_id, relative_path)
-
-    def dag_info(self, dag_id: str) -> DagInfo:
-        return self.rest.dag_info(dag_id)
-
-    def set_paused(self, dag_ids: Sequence[str], paused: bool) -> Mapping[str, bool]:
-        return self.rest.set_paused(dag_ids, paused)
-
-    def is_paused(self, dag_id: str) -> bool:
-        return self.rest.is_paused(dag_id)
-
-    def trigger(self, dag_id: str, run_id: str, conf: Mapping[str, object] | None = None,
-                logical_date: datetime | None = None) -> TriggerResult:
-        return self.rest.trigger(dag_id, run_id, conf, logical_date)
-
-    def get_run(self, dag_id: str, run_id: str) -> RunState:
-        return self.rest.get_run(dag_id, run_id)
-
-    def list_runs(self, dag_id: str, limit: int = 25) -> Sequence[RunState]:
-        return self.rest.list_runs(dag_id, limit)
-
-    def mark_run(self, dag_id: str, run_id: str, state: str) -> RunState:
-        return self.rest.mark_run(dag_id, run_id, state)
 
 
 def _atomic_write(dest: Path, data: bytes) -> None:
