@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import signal
 import socket
 import sys
 import threading
@@ -32,6 +31,7 @@ from typing import Self
 from gcp_storage_emulator.handlers.buckets import create_bucket
 from gcp_storage_emulator.server import Server, create_server
 
+from emulators.serve import serve_until_signalled
 from observability import configure_logging, get_logger
 
 log = get_logger("emulators.gcs")
@@ -152,13 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as error:
         log.error("gcs_emulator_failed", error=str(error))
         return 1
-    print(f"export STORAGE_EMULATOR_HOST={handle.url}", flush=True)
-    stop = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
-    stop.wait()
-    handle.stop()
-    return 0
+    return serve_until_signalled(handle, f"export STORAGE_EMULATOR_HOST={handle.url}")
 
 
 if __name__ == "__main__":

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import sys
-import threading
 
 from emulators.airflow1 import DEMO_SEED_PATH, SeedError, start_emulator
+from emulators.serve import serve_until_signalled
 from observability import configure_logging, get_logger
 
 
@@ -47,13 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, SeedError, ValueError) as error:
         log.error("airflow1_emulator_failed", error=str(error))
         return 1
-    print(f"airflow1 emulator at {handle.url}", flush=True)
-    stop = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
-    stop.wait()
-    handle.stop()
-    return 0
+    return serve_until_signalled(handle, f"airflow1 emulator at {handle.url}")
 
 
 if __name__ == "__main__":

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
-import threading
 from pathlib import Path
 
 from emulators.composer.config import ConfigError
 from emulators.composer.server import start_emulator
+from emulators.serve import serve_until_signalled
 from observability import configure_logging, get_logger
 
 
@@ -31,13 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, ConfigError) as error:
         log.error("composer_emulator_failed", error=str(error))
         return 1
-    print(f"export COMPOSER_MIGRATE_COMPOSER_API_ENDPOINT={handle.address}", flush=True)
-    stop = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
-    stop.wait()
-    handle.stop()
-    return 0
+    return serve_until_signalled(handle, f"export COMPOSER_MIGRATE_COMPOSER_API_ENDPOINT={handle.address}")
 
 
 if __name__ == "__main__":

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
-import threading
 
 from emulators.pubsub.server import start_emulator
+from emulators.serve import serve_until_signalled
 from observability import configure_logging, get_logger
 
 
@@ -26,13 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as error:
         get_logger("emulators.pubsub").error("pubsub_emulator_failed", error=str(error))
         return 1
-    print(f"export PUBSUB_EMULATOR_HOST={handle.address}", flush=True)
-    stop = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
-    stop.wait()
-    handle.stop()
-    return 0
+    return serve_until_signalled(handle, f"export PUBSUB_EMULATOR_HOST={handle.address}")
 
 
 if __name__ == "__main__":
