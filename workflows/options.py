@@ -43,7 +43,7 @@ def _retry(attempts: int, first_s: float = 1.0, max_s: float = 60.0) -> RetryPol
 # worker restarts during one test stage fail every DAG of the wave).
 CONVERT = ActivityOptions(timedelta(hours=2), timedelta(seconds=30), _retry(10, 5.0))
 TEST = ActivityOptions(timedelta(hours=3), timedelta(seconds=30), _retry(10, 5.0))
-REPORT = ActivityOptions(timedelta(minutes=5), None, _retry(5))
+REPORT = ActivityOptions(timedelta(minutes=1), None, _retry(10))  # small: a dead worker costs a minute
 
 # Environment calls: short, retried patiently (APIs flap), idempotent. They heartbeat from a background
 # thread too (activities.environment.heartbeating): a worker killed mid-call costs 30 s, not the minutes
