@@ -10,7 +10,7 @@ real consumer acking every change into its SQLite routing table. The benchmark a
 signal) as soon as the wave shows it open.
 
 Doubles, and why: the Composer 2 target and the Composer 1 source are in-memory environments
-(bench/wave_doubles.py) that deploy, parse, pause and run at once. The local Airflow 2 runs
+(emulators/memory_airflow.py) that deploy, parse, pause and run at once. The local Airflow 2 runs
 SequentialExecutor on SQLite (3-4 s per task); deploying, parsing and running 1,000 DAGs in it would
 measure that executor, not the migration.
 
@@ -60,7 +60,7 @@ PROJECT = "bench-wave"
 SOURCE, TARGET = "composer1-bench", "composer2-bench"
 PROMOTE_APPROVER, CUTOVER_APPROVER = "lead@example.com", "ops@example.com"
 DOUBLES_NOTE = ("target (Composer 2 / Airflow 2) and source (Composer 1) are IN-MEMORY DOUBLES "
-                "(bench/wave_doubles.py): the local Airflow 2 (SequentialExecutor, 3-4 s per task) cannot deploy, "
+                "(emulators/memory_airflow.py): the local Airflow 2 (SequentialExecutor, 3-4 s per task) cannot deploy, "
                 "parse and run 1,000 DAGs in reasonable time. Real: Temporal dev server, worker, convert, "
                 "test in the Airflow 2 runtime, Pub/Sub emulator + reference scheduler consumer.")
 
@@ -271,8 +271,8 @@ def _worker_main(argv: list[str]) -> int:
 
 async def _serve_worker(args: argparse.Namespace) -> int:
     from activities.adapters import Adapters
-    from bench.wave_doubles import SourceDouble, TargetDouble, Timeline
     from dagconvert.runner import write_atomic
+    from emulators.memory_airflow import SourceDouble, TargetDouble, Timeline
     from observability import configure_logging
     from stack.config import StackConfig
     from worker import build_worker
@@ -280,7 +280,7 @@ async def _serve_worker(args: argparse.Namespace) -> int:
     configure_logging(json=True)  # as the product's worker logs (INFO), into the log file
 
     timeline = Timeline()
-    target, source = TargetDouble(timeline, TARGET), SourceDouble(timeline, SOURCE)
+    target, source = TargetDouble(timeline, name=TARGET), SourceDouble(timeline, SOURCE)
 
     class DoubleAdapters(Adapters):
         def target(self, name: str):

@@ -26,11 +26,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from emulators.memory_airflow import SourceDouble, TargetDouble, Timeline
 from emulators.pubsub.testing import publisher_client, pubsub_emulator, subscriber_client  # noqa: F401
 from tests.reliability.hostile import EXPECTED, GOOD, HUGE_BYTES, build_hostile_tree, snapshot
 from tests.runtime import require_runtime_python
 from tests.workflows.conftest import temporal_server  # noqa: F401
-from tests.workflows.doubles import SourceDouble, TargetDouble, Timeline
 from tests.workflows.test_wave_workflow import gate_open, routing, run_wave, wait_for  # noqa: F401
 from waves.cli import wave_app
 from waves.model import Approval

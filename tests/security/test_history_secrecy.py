@@ -34,12 +34,12 @@ from temporalio.api.common.v1 import Payload, SearchAttributes
 from temporalio.client import Client, WorkflowHistory, WorkflowUpdateFailedError
 from typer.testing import CliRunner
 
+from emulators.memory_airflow import SourceDouble, TargetDouble, Timeline
 from security.codec import ENCODING, KEY_ENV, KEY_FILE_ENV, PayloadKeyError, new_key
 from security.codec_server import serve
 from stack.config import StackConfig
 from stack.temporal import temporal_binary
 from tests.runtime import require_runtime_python
-from tests.workflows.doubles import SourceDouble, TargetDouble, Timeline
 from tests.workflows.test_wave_workflow import PROJECT, DoubleAdapters, gate_open, wait_for
 from waves import client as wave_client
 from waves.cli import wave_app

@@ -1,6 +1,6 @@
 """MigrationWave + DagCutover on the real Temporal dev server, with the real convert and test stages
 (real Airflow 2 runtime), the real Pub/Sub emulator and the reference scheduler's real consumer; only
-the two Airflow environments are in-memory doubles (tests/workflows/doubles.py).
+the two Airflow environments are in-memory doubles (emulators/memory_airflow.py).
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ import pytest
 from temporalio.client import Client, WorkflowUpdateFailedError
 
 from activities.adapters import Adapters
+from emulators.memory_airflow import SourceDouble, TargetDouble, Timeline
 from refscheduler.consumer import RoutingConsumer
 from refscheduler.routing_table import RoutingTable
 from routing.publisher import RoutingPublisher, make_publisher_client
 from stack.config import StackConfig
 from tests.runtime import require_runtime_python
-from tests.workflows.doubles import SourceDouble, TargetDouble, Timeline
 from waves.model import Approval, RollbackRequest, WaveResult, WaveStatus
 from waves.spec import load_spec
 from worker import build_worker

@@ -1,15 +1,14 @@
-"""In-memory Airflow environments for the wave benchmark (copied from tests/workflows/doubles.py, trimmed).
+"""In-memory Airflow environments (Composer 2 target, Composer 1 source) with one shared, ordered timeline.
 
-Why doubles here: the benchmark measures the orchestration (Temporal workflows, the worker, the convert
-and test activities, the Pub/Sub routing switch and the reference scheduler's consumer). The local
-Airflow 2 runs SequentialExecutor on SQLite (3-4 s per task), so deploying, parsing and running 1,000
-DAGs in it would measure that executor, not the migration; the Composer 1 source is an emulator in any
-case. Only these two environments are replaced; everything else the wave touches is real.
+Used where Airflow is not what is being tested or measured: the workflow tests (ordering, gates, retries,
+compensation) and the wave benchmark (the local Airflow 2 runs SequentialExecutor on SQLite, 3-4 s per
+task, so deploying and running 1,000 DAGs in it would measure that executor, not the migration).
+Temporal, Pub/Sub and the reference scheduler's consumer stay real there; the real adapters are tested
+against real Airflow in tests/environments, and the demo wave runs everything real end to end.
 
-Both doubles answer at once (deploy, parse, pause, trigger: a run succeeds as soon as it is triggered),
-so every second the benchmark reports is spent in the migration's own code and in Temporal. The shared
-timeline records every pause/unpause, so the benchmark can still prove "never unpaused in both
-environments at once" for every DAG of a 1,000-DAG wave.
+Both doubles answer at once (a run succeeds, or fails for the DAG ids in ``failing``, as soon as it is
+triggered). The timeline records every pause/unpause in both environments, so a test or the benchmark
+can prove "never unpaused in both environments at once" at every step, not only at the end.
 """
 
 from __future__ import annotations
@@ -41,25 +40,30 @@ class Timeline:
         with self.lock:
             self.events.append((environment, dag_id, paused))
 
-    def active_in_both(self) -> list[str]:
-        """DAG ids that were ever unpaused in both environments at the same moment (source starts unpaused)."""
+    def active_in_both(self, initial_source_paused: bool = False) -> list[str]:
+        """DAG ids that were ever unpaused in both environments at the same moment."""
         paused: dict[tuple[str, str], bool] = {}
         both = []
         with self.lock:
             events = list(self.events)
         for env, dag, state in events:
             paused[(env, dag)] = state
-            if not paused.get(("source", dag), False) and not paused.get(("target", dag), True):
+            if not paused.get(("source", dag), initial_source_paused) and not paused.get(("target", dag), True):
                 both.append(dag)
         return both
 
 
 class TargetDouble:
-    """An Airflow 2 target that parses at once and whose runs succeed as soon as they are triggered."""
+    """An Airflow 2 target: parses a deployed file at once; runs finish as soon as they are triggered,
+    successfully unless the DAG id is in ``failing``; ``import_errors`` maps files to their error."""
 
-    def __init__(self, timeline: Timeline, name: str = "composer2-bench"):
+    def __init__(self, timeline: Timeline, *, failing: Sequence[str] = (), import_errors: Mapping[str, str] | None = None,
+                 name: str = "composer2-test", schedule: str = "@daily", catchup: bool = False):
         self.name = name
-        self.airflow_uri = "http://127.0.0.1:1/composer2-bench"
+        self.airflow_uri = f"http://127.0.0.1:1/{name}"
+        self.failing = set(failing)
+        self.import_errors = dict(import_errors or {})
+        self.schedule, self.catchup = schedule, catchup
         self.timeline = timeline
         self.files: dict[str, str] = {}
         self.uploads: list[str] = []
@@ -85,6 +89,8 @@ class TargetDouble:
                 self.files.pop(path, None)
 
     def parse_status(self, dag_id: str, relative_path: str) -> ParseStatus:
+        if relative_path in self.import_errors:
+            return ParseStatus(dag_id, False, self.import_errors[relative_path], relative_path)
         with self.lock:
             if relative_path not in self.files:
                 return ParseStatus(dag_id, False, None, relative_path)
@@ -101,7 +107,7 @@ class TargetDouble:
             marked = any(r.run_id.startswith("cutover_guard__") for (d, _), r in self.runs.items() if d == dag_id)
         now = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
         next_run = now if marked else now - timedelta(days=1)
-        return DagInfo(dag_id, paused, "@daily", False, next_run, next_run + timedelta(days=1))
+        return DagInfo(dag_id, paused, self.schedule, self.catchup, next_run, next_run + timedelta(days=1))
 
     def set_paused(self, dag_ids: Sequence[str], paused: bool) -> Mapping[str, bool]:
         with self.lock:
@@ -122,8 +128,9 @@ class TargetDouble:
             if (dag_id, run_id) in self.runs:
                 return TriggerResult(self.runs[(dag_id, run_id)], already_existed=True)
             now = datetime.now(UTC)
-            run = RunState(dag_id, run_id, "success", logical_date or now, now, now + timedelta(seconds=1), "manual",
-                           {"task": "success"})
+            state = "failed" if dag_id in self.failing else "success"
+            run = RunState(dag_id, run_id, state, logical_date or now, now, now + timedelta(seconds=1), "manual",
+                           {"task": state})
             self.runs[(dag_id, run_id)] = run
             return TriggerResult(run, already_existed=False)
 
@@ -148,9 +155,9 @@ class TargetDouble:
 class SourceDouble:
     """The Airflow 1.10 source: every DAG starts unpaused, with three recent successful runs."""
 
-    def __init__(self, timeline: Timeline, name: str = "composer1-bench"):
+    def __init__(self, timeline: Timeline, name: str = "composer1-test"):
         self.name = name
-        self.airflow_uri = "http://127.0.0.1:1/composer1-bench"
+        self.airflow_uri = f"http://127.0.0.1:1/{name}"
         self.timeline = timeline
         self.paused: dict[str, bool] = {}
         self.lock = threading.Lock()
