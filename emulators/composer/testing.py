@@ -9,7 +9,6 @@ real storage client on it; ``composer_emulators`` a factory ``(config dict) -> C
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar
 
@@ -17,6 +16,7 @@ import pytest
 
 from emulators.composer.server import ComposerEmulatorHandle, emulator_storage_client, start_emulator
 from emulators.gcs import GcsEmulatorHandle, start_gcs_emulator
+from emulators.waiting import wait_until  # noqa: F401 - re-exported for the tests
 
 T = TypeVar("T")
 TEST_PROJECT = "test-project"
@@ -57,15 +57,3 @@ def composer_emulators(gcs_emulator: GcsEmulatorHandle) -> Iterator[Callable[...
     finally:
         for handle in started:
             handle.stop()
-
-
-def wait_until(check: Callable[[], T], timeout_s: float = 15.0, what: str = "condition") -> T:
-    """Poll ``check`` until it returns something truthy (returned) or fail after ``timeout_s``."""
-    give_up_at = time.monotonic() + timeout_s
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > give_up_at:
-            raise AssertionError(f"timed out after {timeout_s:g}s waiting for {what}")
-        time.sleep(0.05)

@@ -8,14 +8,14 @@ real clients (made by the other two fixtures, closed before the emulator stops) 
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import TypeVar
 
 import pytest
 from google.cloud import pubsub_v1
 
 from emulators.pubsub.server import EmulatorHandle, start_emulator
+from emulators.waiting import wait_until  # noqa: F401 - re-exported for the tests
 
 T = TypeVar("T")
 
@@ -53,15 +53,3 @@ def subscriber_client(pubsub_emulator: EmulatorHandle) -> Iterator[pubsub_v1.Sub
         yield client
     finally:
         client.close()
-
-
-def wait_until(check: Callable[[], T], timeout_s: float = 15.0, what: str = "condition") -> T:
-    """Poll ``check`` until it returns something truthy (returned) or fail after ``timeout_s``."""
-    give_up_at = time.monotonic() + timeout_s
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > give_up_at:
-            raise AssertionError(f"timed out after {timeout_s:g}s waiting for {what}")
-        time.sleep(0.02)

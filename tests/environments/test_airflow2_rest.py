@@ -10,7 +10,6 @@ import socket
 import textwrap
 import threading
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import google.auth.credentials
@@ -28,6 +27,7 @@ from environments.airflow2.rest import (
 )
 from environments.base import AuthError, DagNotFound, EnvironmentUnreachable
 from tests.net import free_port
+from tests.net import timed_wait as wait_until
 
 # ---------------------------------------------------------------- pure mapping
 
@@ -163,18 +163,6 @@ def test_bad_arguments_fail_before_any_request() -> None:
 
 
 # ---------------------------------------------------------------- against the real local Airflow 2
-
-
-def wait_until(what: str, check: Callable[[], object], timeout: float = 60.0, every: float = 0.25) -> tuple:
-    """Poll ``check`` until it returns something truthy; returns (value, seconds waited)."""
-    started = time.monotonic()
-    while True:
-        value = check()
-        if value:
-            return value, time.monotonic() - started
-        if time.monotonic() - started > timeout:
-            raise AssertionError(f"{what}: not after {timeout} s (last: {value!r})")
-        time.sleep(every)
 
 
 @pytest.fixture(scope="module")

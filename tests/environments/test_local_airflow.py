@@ -8,7 +8,6 @@ import os
 import socket
 import textwrap
 import time
-from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from environments.base import DeployError, DeployFile, TargetEnvironment
 from environments.local_airflow import LocalAirflowError, LocalAirflowServer, LocalAirflowTarget
 from environments.local_airflow.server import airflow_environ, descendants, health_is_ready, tail_of
 from tests.net import free_port
+from tests.net import timed_wait as wait_until
 from tests.runtime import find_runtime_python
 
 # ---------------------------------------------------------------- pure parts
@@ -179,17 +179,6 @@ def test_a_dying_process_fails_wait_ready_with_its_log(tmp_path: Path) -> None:
 
 
 # ---------------------------------------------------------------- the real server
-
-
-def wait_until(what: str, check: Callable[[], object], timeout: float = 60.0, every: float = 0.25) -> tuple:
-    started = time.monotonic()
-    while True:
-        value = check()
-        if value:
-            return value, time.monotonic() - started
-        if time.monotonic() - started > timeout:
-            raise AssertionError(f"{what}: not after {timeout} s (last: {value!r})")
-        time.sleep(every)
 
 
 @pytest.fixture(scope="module")
