@@ -18,7 +18,9 @@ machine running the migration. So, per file:
   for writing, and removing/renaming/creating/chmod-ing paths, outside the allowed roots (the child's
   scratch folder, which is also its cwd, ``HOME`` and ``TMPDIR``, the session's Airflow home and
   ``/dev/null``); starting a program (``subprocess``, ``os.system``, ``exec``, ``spawn``), which would
-  escape the hook. Every refusal is also recorded with the DAG file's line, so a DAG that catches the
+  escape the hook, except the standard library's own shared-library probe (``ctypes.util.find_library``
+  runs ``ldconfig -p``, ``gcc`` and ``ld`` to read the linker's search path; provider packages such as
+  asyncssh, imported by the sftp and ssh providers, call it at import). Every refusal is also recorded with the DAG file's line, so a DAG that catches the
   error (``try: urlopen(...) except Exception: pass``) still fails the test, with that line.
 
 Limits (a guard against careless DAGs, not a security boundary against malicious ones): code that reaches
@@ -50,6 +52,8 @@ _PATH_EVENTS = {
     "os.rename": (0, 1), "os.link": (1,), "os.symlink": (1,), "shutil.rmtree": (0,),
 }
 _PROCESS_EVENTS = {"subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.startfile"}
+# The standard library's shared-library probe: read-only programs whose only output goes to TMPDIR.
+_LIBRARY_PROBES = {"_findSoname_ldconfig", "_findLib_gcc", "_findLib_ld", "_findLib_crle", "_get_soname"}
 _NETWORK_EVENTS = {"socket.connect", "socket.sendto", "socket.sendmsg", "socket.bind", "socket.getaddrinfo",
                    "socket.gethostbyname", "socket.gethostbyaddr", "socket.getnameinfo"}
 
@@ -154,6 +158,8 @@ def _refusal(event: str, args: tuple[Any, ...], roots: tuple[str, ...]) -> tuple
                     return found
         return None
     if event in _PROCESS_EVENTS:
+        if _started_by_library_probe():
+            return None
         shown = args[1] if event == "subprocess.Popen" and len(args) > 1 else args[0] if args else ""
         return KIND_PROCESS, f"{event} {_short(shown)} (its writes and network use could not be checked)"
     return _network_refusal(event, args)
@@ -211,6 +217,20 @@ def _is_loopback(host: Any) -> bool:
         return ipaddress.ip_address(host.split("%", 1)[0]).is_loopback
     except ValueError:
         return False
+
+
+def _started_by_library_probe() -> bool:
+    """Whether the program is started by ``ctypes.util.find_library`` (see ``_LIBRARY_PROBES``)."""
+    frame = _getframe(3)
+    while frame is not None:
+        code = frame.f_code
+        if code.co_name in _LIBRARY_PROBES and code.co_filename.endswith(_CTYPES_UTIL):
+            return True
+        frame = frame.f_back
+    return False
+
+
+_CTYPES_UTIL = os.path.join("ctypes", "util.py")
 
 
 def _dag_line(state: _State) -> int | None:

@@ -290,6 +290,21 @@ def test_background_processes_of_a_dag_file_are_killed(session, write_dag, tmp_p
         pytest.fail("the DAG file's background process outlived its load")
 
 
+def test_shared_library_probe_is_allowed_but_a_dag_program_is_refused(session, write_dag):
+    # ctypes.util.find_library runs ldconfig/gcc/ld: asyncssh (imported by the sftp provider) probes for
+    # liboqs and libnettle at import, so the sftp operators must load; a program the DAG starts is refused.
+    probe = write_dag("probe.py", "import ctypes.util\nctypes.util.find_library('nettle')\n" + GOOD)
+    assert one(session, probe).status == STATUS_OK
+    sftp = write_dag("sftp.py", "from airflow.providers.sftp.operators.sftp import SFTPOperator\n" + GOOD)
+    result = one(session, sftp)
+    assert result.status == STATUS_OK and not result.import_errors, result
+    program = write_dag("program.py", "import subprocess\nsubprocess.run(['true'])\n" + GOOD)
+    result = one(session, program)
+    assert result.status == STATUS_IMPORT_ERROR
+    assert "program started at import" in result.import_errors[0].message
+    assert result.import_errors[0].line == 2
+
+
 def test_sibling_modules_import_from_the_dags_root(session, tmp_path, write_dag):
     (tmp_path / "common").mkdir()
     (tmp_path / "common" / "__init__.py").write_text("")
