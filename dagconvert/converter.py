@@ -40,6 +40,15 @@ class _StmtInfo:
 
 
 @dataclass
+class Definition:
+    """Module-level code a rule added (``ConversionContext.require_definition``)."""
+
+    name: str
+    code: str
+    line: int  # the first line that uses it (the code goes above the statement holding it)
+
+
+@dataclass
 class _Frame:
     info: _StmtInfo
     tracked: list[ast.AST]  # the statement's own calls and containers, in libcst's visit order
@@ -166,6 +175,7 @@ class ConversionContext:
         self.required_modules: dict[str, str] = {}  # top-level module -> local name (`import m [as local]`)
         self.handed_out: set[str] = set()  # local names require_import returned: their imports must stay
         self.renames: dict[str, str] = {}
+        self.definitions: dict[str, Definition] = {}  # key -> module-level code a rule added (in order)
         self.function_depth = 0     # > 0 inside a def (rules ask "is this code run at import time?")
 
     # -- lines ---------------------------------------------------------------------------------------
@@ -213,6 +223,25 @@ class ConversionContext:
             node = node.value
         if isinstance(node, cst.Name):
             self.converted_refs[node.value] += 1
+
+    def require_definition(self, key: str, name: str, render) -> str:
+        """Add module-level code (a helper function or class a rewrite calls) once per file; return its name.
+
+        ``render(local_name) -> str`` gives the code (it may call ``require_import`` for the names it uses). The
+        code goes after the module's imports that precede its first use, with a comment saying which rule
+        added it. A taken name gets a suffix, like ``require_import``."""
+        found = self.definitions.get(key)
+        if found is not None:
+            found.line = min(found.line, self.line)
+            return found.name
+        local, n = name, 2
+        while local in self.taken_names:
+            local = f"{name}_{n}"
+            n += 1
+        self.taken_names.add(local)
+        self.handed_out.add(local)
+        self.definitions[key] = Definition(local, render(local), self.line)
+        return local
 
     def require_import(self, qname: str, alias: str | None = None) -> str:
         """Make ``qname`` importable in the output and return the local name to use for it.

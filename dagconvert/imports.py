@@ -194,6 +194,7 @@ def finish_module(original: cst.Module, updated: cst.Module, ctx: ConversionCont
     body: list[cst.BaseStatement] = []
     touched = False
     carried: list[cst.EmptyLine] = []  # comments above a dropped import move to the next statement
+    ends: dict[int, int] = {}  # id(statement in body) -> its last source line
     header = frozenset(line.comment.value for line in updated.header if line.comment is not None)
     for index, (orig_stmt, stmt) in enumerate(zip(original.body, updated.body)):
         already = header if index == 0 else frozenset()
@@ -217,10 +218,15 @@ def finish_module(original: cst.Module, updated: cst.Module, ctx: ConversionCont
             if new_todos:
                 touched = True
                 stmt = attach_todos(stmt, new_todos, already)
+        if id(orig_stmt) in infos:
+            ends[id(stmt)] = infos[id(orig_stmt)].end
         body.append(stmt)
     if ctx.required or ctx.required_modules:
         touched = True
         body = _add_required_imports(body, ctx)
+    if ctx.definitions:
+        touched = True
+        body = _add_definitions(body, ctx, ends)
     if not touched:
         return updated
     return updated.with_changes(body=body)
@@ -252,6 +258,34 @@ def _add_required_imports(body: list[cst.BaseStatement], ctx: ConversionContext)
     new_lines = [_module_line(module, local) for module, local in sorted(ctx.required_modules.items())]
     new_lines += [_from_line(module, aliases, None) for module, aliases in sorted(remaining.items())]
     return body[:insert_at] + new_lines + body[insert_at:]
+
+
+def _add_definitions(body: list[cst.BaseStatement], ctx: ConversionContext,
+                     ends: dict[int, int]) -> list[cst.BaseStatement]:
+    """Put the rules' module-level definitions after the imports above their first use."""
+    first_use = min(d.line for d in ctx.definitions.values())
+    use_at = next((i for i, stmt in enumerate(body) if ends.get(id(stmt), 0) >= first_use), len(body))
+    insert_at = next((j + 1 for j in range(use_at - 1, -1, -1) if _is_import_line(body[j])), None)
+    if insert_at is None:
+        insert_at = next((i + 1 for i, stmt in enumerate(body[:use_at]) if _is_docstring_or_future(stmt)), 0)
+    two_blank = [cst.EmptyLine(), cst.EmptyLine()]
+    added: list[cst.BaseStatement] = []
+    for definition in ctx.definitions.values():
+        code = cst.parse_module(definition.code)  # its leading comment lines are the module's header
+        for k, stmt in enumerate(code.body):
+            added.append(stmt.with_changes(leading_lines=[*two_blank, *code.header, *stmt.leading_lines])
+                         if k == 0 else stmt)
+    if insert_at < len(body):
+        following = body[insert_at]
+        blank = 0
+        for line in following.leading_lines:
+            if line.comment is not None:
+                break
+            blank += 1
+        if blank < 2:
+            body = [*body[:insert_at], following.with_changes(
+                leading_lines=[*[cst.EmptyLine()] * (2 - blank), *following.leading_lines]), *body[insert_at + 1:]]
+    return body[:insert_at] + added + body[insert_at:]
 
 
 def _module_line(module: str, local: str) -> cst.SimpleStatementLine:
