@@ -83,6 +83,7 @@ def run_convert(src: Path, out: Path | None, target: str | None, *, check: bool,
         with _progress() as progress:
             task = progress.add_task(f"converting for {profile.name}", total=total)
             result = convert_tree(src, None if check else out, profile.name, jobs=jobs,
+                                  with_diff=bool(show_diff or report),  # diffs only for what shows them
                                   on_result=lambda r: progress.advance(task))
     except TreeError as exc:
         _fail(str(exc))

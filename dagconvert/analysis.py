@@ -65,6 +65,9 @@ class Analysis:
     guarded_try_body_lines: set[int] = field(default_factory=set)  # imports in the try body of an ImportError guard
     plain_modules: set[str] = field(default_factory=set)  # dotted modules bound by `import a.b.c` (no alias)
     module_refs: Counter = field(default_factory=Counter)  # such a module path -> uses (`a.b.c.X`)
+    # Every node of the tree, in ``ast.walk`` order, from the one walk above: rules that look at the whole
+    # module iterate this instead of walking the tree again.
+    nodes: list[ast.AST] = field(default_factory=list)
     memo: dict = field(default_factory=dict)   # per-file facts node filters compute once (key: their own)
 
     def resolve(self, node: ast.AST) -> str | None:
@@ -231,7 +234,8 @@ def analyse(source: str, tree: ast.Module, *, interests: list[Interest], identit
             interesting[line] = 1
             marks.append((line, node.col_offset))
 
-    for node in ast.walk(tree):
+    analysis.nodes = nodes = list(ast.walk(tree))
+    for node in nodes:
         if filter_types and isinstance(node, filter_types) and any(
                 isinstance(node, types) and accept(analysis, node) for types, accept in node_filters):
             mark(node)

@@ -471,7 +471,7 @@ class ContextAccess(Rule):
             ctx.todo(self.code, f"{param}.get({key!r}, default): the key is deprecated; use {text}")
             return None
         ctx.change(self.code, f"{param}[{key!r}] -> {text}")
-        return cst.parse_expression(text)
+        return cstutil.expression(text)
 
     @staticmethod
     def _python(ctx, value: Expr, param: str, q: str, locals_: set[str], *, edit: bool = True

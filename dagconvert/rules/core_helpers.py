@@ -98,7 +98,7 @@ class DaysAgo(Rule):
         ctx.mark_converted(call.func)
         ctx.change(self.code, f"days_ago(...) -> {expression} (the same value; a fixed start_date such as "
                               f"pendulum.datetime(2021, 1, 1, tz='UTC') is recommended)")
-        return cst.parse_expression(expression).with_changes(lpar=call.lpar, rpar=call.rpar)
+        return cstutil.expression(expression).with_changes(lpar=call.lpar, rpar=call.rpar)
 
 
 class ApplyDefaultsRemoved(Rule):

@@ -7,6 +7,7 @@ import re
 import warnings
 import weakref
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Self
 
 import libcst as cst
@@ -252,9 +253,16 @@ def set_kwarg_value(call: cst.Call, name: str, value: cst.BaseExpression) -> cst
                                    else a for a in call.args])
 
 
+@lru_cache(maxsize=4096)
+def expression(code: str) -> cst.BaseExpression:
+    """``cst.parse_expression``, once per distinct text (libcst nodes are immutable: one parsed node can sit
+    in many places; the rules build the same few expressions in file after file)."""
+    return cst.parse_expression(code)
+
+
 def call_node(func: str, args: list[tuple[str, cst.BaseExpression]]) -> cst.Call:
     """``func(k1=v1, k2=v2)`` on one line (``func``: a local name or a dotted one, ``k8s.V1Volume``)."""
-    return cst.Call(func=cst.parse_expression(func), args=[arg(k, v) for k, v in args])
+    return cst.Call(func=expression(func), args=[arg(k, v) for k, v in args])
 
 
 def string_value(node: cst.BaseExpression) -> str | None:
@@ -444,13 +452,12 @@ def _local_value(function: ast.AST, name: str) -> ast.expr | None:
 def _default_args_keys(ctx) -> frozenset[str] | None:
     keys: set[str] = set()
     names: set[str] = set()
-    tree = ctx.analysis.tree
     for value in _default_args_exprs(ctx):
         sub = _dict_keys(ctx, value, names)
         if sub is None:
             return None
         keys |= sub
-    for node in ast.walk(tree):  # later changes to a default_args dict
+    for node in ctx.analysis.nodes:  # later changes to a default_args dict
         if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store) and \
                 isinstance(node.value, ast.Name) and node.value.id in names:
             if not (isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str)):
@@ -489,7 +496,7 @@ def dict_keys(ctx, node: ast.expr) -> frozenset[str] | None:
     keys = _dict_keys(ctx, node, names)
     if keys is None:
         return None
-    for node_ in ast.walk(ctx.analysis.tree):
+    for node_ in ctx.analysis.nodes:
         target = node_.value if isinstance(node_, ast.Subscript) else \
             node_.func.value if isinstance(node_, ast.Call) and isinstance(node_.func, ast.Attribute) else None
         if not (isinstance(target, ast.Name) and target.id in names):
@@ -585,7 +592,7 @@ def _source_in(ctx, expr: ast.expr, key: str, depth: int = 0) -> str | None:
 def _mutated_keys(ctx, name: str) -> set[str]:
     """Keys a module-level dict gets after it is built (``NAME['k'] = ...``, ``NAME.update(k=...)``)."""
     keys: set[str] = set()
-    for node in ast.walk(ctx.analysis.tree):
+    for node in ctx.analysis.nodes:
         if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store) and \
                 isinstance(node.value, ast.Name) and node.value.id == name and \
                 isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
@@ -599,7 +606,7 @@ def _mutated_keys(ctx, name: str) -> set[str]:
 
 
 def _every_dag_has_default_args(ctx) -> bool:
-    for node in ast.walk(ctx.analysis.tree):
+    for node in ctx.analysis.nodes:
         if isinstance(node, ast.Call):
             qname = ctx.analysis.resolve(node.func)
             if qname and ctx.decider.identity(qname) == "airflow.models.dag.DAG" and \
@@ -645,7 +652,7 @@ def check_default_args(ctx, args: dict[str, cst.Arg], params, class_name: str, n
             raise Unconvertible(
                 f"default_args sets {name}: Airflow 1.10 passed it to {class_name}, {new_class} does not take it "
                 f"and where its value comes from is not clear; move it into the call and re-run")
-        args[name] = arg(name, cst.parse_expression(source))
+        args[name] = arg(name, expression(source))
         moved.append(name)
     return moved
 
@@ -898,7 +905,7 @@ def call_indent(call: cst.Call, ctx=None) -> str | None:
 def statement_indent(ctx) -> str:
     """Indentation of the statement being converted."""
     line = ctx.frames[-1].info.line if getattr(ctx, "frames", None) else 1
-    for node in ast.walk(ctx.analysis.tree):
+    for node in ctx.analysis.nodes:
         if isinstance(node, ast.stmt) and node.lineno == line:
             return " " * node.col_offset
     return ""
@@ -920,9 +927,9 @@ def render_call(ctx, call: cst.Call, func: str, args: list[tuple[str, str]]) -> 
     argument of a call written one argument per line, inline otherwise."""
     indent = call_indent(call, ctx)
     if indent is None:
-        return cst.parse_expression(f"{func}(" + ", ".join(f"{k}={v}" for k, v in args) + ")")
+        return expression(f"{func}(" + ", ".join(f"{k}={v}" for k, v in args) + ")")
     inner = indent + "    "
-    return cst.parse_expression(f"{func}(\n" + "".join(f"{inner}{k}={v},\n" for k, v in args) + f"{indent})")
+    return expression(f"{func}(\n" + "".join(f"{inner}{k}={v},\n" for k, v in args) + f"{indent})")
 
 
 def call_quote(call: cst.Call) -> str:
@@ -1022,7 +1029,7 @@ def rebuild_args(call: cst.Call, *, drop=(), insert: list[cst.Arg] = (), rename:
 
 def kwarg_node(name: str, code: str) -> cst.Arg:
     """``name=<code>`` as an argument (``code`` is any expression's source, multi-line allowed)."""
-    return arg(name, cst.parse_expression(code))
+    return arg(name, expression(code))
 
 
 def is_replaced(rule, target) -> bool:
@@ -1148,7 +1155,7 @@ def shadowed(ctx, name: str, line: int | None = None) -> bool:
     """Whether ``name``, read at ``line`` (default: the statement being converted), may be a function's own
     parameter or local rather than the module-level name ``module_value`` reads."""
     line = line if line is not None else ctx.line
-    for node in ast.walk(ctx.analysis.tree):
+    for node in ctx.analysis.nodes:
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
             continue
         if not node.lineno <= line <= (node.end_lineno or node.lineno):
@@ -1192,7 +1199,7 @@ class StrExpr:
 
 def _loop_values(ctx, name: str, line: int) -> frozenset[str] | None:
     """The values of ``name`` when it is the target of a ``for`` loop around ``line`` over constant strings."""
-    for node in ast.walk(ctx.analysis.tree):
+    for node in ctx.analysis.nodes:
         if isinstance(node, (ast.For, ast.AsyncFor)) and isinstance(node.target, ast.Name) and \
                 node.target.id == name and node.lineno <= line <= (node.end_lineno or node.lineno):
             items = node.iter

@@ -246,9 +246,8 @@ def _jinja_as_is(ctx, node: cst.BaseExpression) -> cst.BaseExpression:
     a DAG in the file that configures its Jinja environment (native rendering would ``literal_eval`` the
     result; other delimiters or block options read ``{% raw %}`` differently), implicitly concatenated or
     f-strings, a string that contains ``endraw``."""
-    tree = ctx.analysis.tree
     if any(isinstance(n, ast.keyword) and n.arg in ("render_template_as_native_obj", "jinja_environment_kwargs")
-           for n in ast.walk(tree)):
+           for n in ctx.analysis.nodes):
         raise Unconvertible("parameters have Jinja markers, which Airflow 1.10 sent as written and "
                             "SQLExecuteQueryOperator would render; a DAG here configures its Jinja environment, so "
                             "{% raw %} cannot be proven to keep them: convert the call by hand")

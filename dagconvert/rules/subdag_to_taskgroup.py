@@ -163,12 +163,12 @@ def _plan(ctx) -> _Plan:
 
 def _make_plan(ctx) -> _Plan:
     tree = ctx.analysis.tree
-    parents = {id(child): node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+    parents = {id(child): node for node in ctx.analysis.nodes for child in ast.iter_child_nodes(node)}
     defs: dict[str, list[ast.stmt]] = {}
     for stmt in tree.body:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             defs.setdefault(stmt.name, []).append(stmt)
-    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and _identity(ctx, n.func) == SUBDAG]
+    calls = [n for n in ctx.analysis.nodes if isinstance(n, ast.Call) and _identity(ctx, n.func) == SUBDAG]
     lines = Counter(c.lineno for c in calls)
     sites: list[_Site] = []
     factories: dict[str, _Factory] = {}
@@ -406,7 +406,7 @@ def _check_result(ctx, call: ast.Call, parents) -> None:
     parent = parents.get(id(call))
     if isinstance(parent, ast.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0], ast.Name):
         name = parent.targets[0].id
-        for node in ast.walk(ctx.analysis.tree):
+        for node in ctx.analysis.nodes:
             if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load) and \
                     not _in_dependencies(ctx, node, parents):
                 raise Unconvertible(f"{name} is used as a task ({_shown(parents.get(id(node)))}), not only in >>, "

@@ -228,7 +228,7 @@ def file_nodes(ctx) -> FileNodes:
 
 def _walk_nodes(ctx) -> FileNodes:
     nodes = FileNodes([], [], [])
-    for node in ast.walk(ctx.analysis.tree):
+    for node in ctx.analysis.nodes:
         if isinstance(node, ast.Call):
             nodes.calls.append(node)
         elif isinstance(node, ast.Dict):
