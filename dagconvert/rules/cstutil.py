@@ -373,16 +373,6 @@ def _dict_keys(ctx, node: ast.AST, names: set[str], depth: int = 0) -> set[str] 
     return None
 
 
-def _walk_with_function(tree: ast.AST):
-    """(node, innermost enclosing function or None) for every node of the tree."""
-    stack: list[tuple[ast.AST, ast.AST | None]] = [(tree, None)]
-    while stack:
-        node, function = stack.pop()
-        yield node, function
-        inner = node if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) else function
-        stack.extend((child, inner) for child in ast.iter_child_nodes(node))
-
-
 def _parameter_values(tree: ast.AST, function: ast.AST, name: str) -> list[ast.expr] | None:
     """What the module's calls of ``function`` pass for its parameter ``name`` (a DAG factory's
     ``default_args``); None when a call does not show it or the function is never called by name."""
@@ -410,18 +400,38 @@ def _default_args_exprs(ctx) -> list[ast.expr]:
     the factory's callers pass)."""
     tree = ctx.analysis.tree
     exprs: list[ast.expr] = []
-    for node, function in _walk_with_function(tree):
-        if isinstance(node, ast.Call):
-            for kw in node.keywords:
-                if kw.arg != "default_args":
-                    continue
-                values = [kw.value]
-                if isinstance(kw.value, ast.Name) and function is not None:
+    functions: list[tuple[int, int, ast.AST]] | None = None
+    for node in ctx.analysis.nodes:
+        if not isinstance(node, ast.Call):
+            continue
+        for kw in node.keywords:
+            if kw.arg != "default_args":
+                continue
+            values = [kw.value]
+            if isinstance(kw.value, ast.Name):
+                if functions is None:
+                    functions = [(_span_start(f), f.end_lineno or f.lineno, f) for f in ctx.analysis.nodes
+                                 if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))]
+                function = _innermost(functions, node.lineno)
+                if function is not None:
                     local = _local_value(function, kw.value.id)
                     values = [local] if local is not None else \
                         _parameter_values(tree, function, kw.value.id) or values
-                exprs.extend(values)
+            exprs.extend(values)
     return exprs
+
+
+def _span_start(function: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
+    return min([function.lineno, *(d.lineno for d in function.decorator_list)])
+
+
+def _innermost(functions: list[tuple[int, int, ast.AST]], line: int) -> ast.AST | None:
+    """The innermost function whose lines (decorators included) hold ``line``."""
+    inner = None
+    for start, end, function in functions:
+        if start <= line <= end and (inner is None or start >= inner[0]):
+            inner = (start, function)
+    return inner[1] if inner else None
 
 
 def _local_value(function: ast.AST, name: str) -> ast.expr | None:
@@ -669,27 +679,30 @@ def default_args_sets(ctx, name: str) -> bool:
 
 def module_value(ctx, name: str) -> ast.expr | None:
     """The value of a module-level name bound exactly once, by ``NAME = value`` (``OPTIONS = {...}``)."""
-    return file_state(ctx, f"module_value:{name}", lambda c: _module_value(c, name))
+    values = file_state(ctx, "module_values", _module_values).get(name)
+    return values[0] if values is not None and len(values) == 1 else None
 
 
-def _module_value(ctx, name: str) -> ast.expr | None:
-    values: list[ast.expr | None] = []
+def _module_values(ctx) -> dict[str, list[ast.expr | None]]:
+    """Every binding of every name in module-level code (one walk; function and class bodies are their own
+    scopes): the value of each ``NAME = value``, None for any other binding (imports, tuple targets, loops)."""
+    values: dict[str, list[ast.expr | None]] = {}
     stack: list[ast.AST] = list(ctx.analysis.tree.body)
     while stack:
         node = stack.pop()
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
             continue  # their own scopes
-        if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Store):
-            values.append(None)
-        elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) \
-                and node.targets[0].id == name:
-            values.append(node.value)
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            values.setdefault(node.id, []).append(None)
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            values.setdefault(node.targets[0].id, []).append(node.value)
             stack.append(node.value)
             continue
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            values.extend(None for alias in node.names if (alias.asname or alias.name.split(".")[0]) == name)
+            for alias in node.names:
+                values.setdefault(alias.asname or alias.name.split(".")[0], []).append(None)
         stack.extend(ast.iter_child_nodes(node))
-    return values[0] if len(values) == 1 else None
+    return values
 
 
 def dict_items(ctx, node: cst.BaseExpression) -> dict[str, tuple[str, Any]] | None:
