@@ -7,6 +7,7 @@ tree again (the engine's cost budget is one partial walk); the edits here touch 
 
 from __future__ import annotations
 
+import ast
 from typing import TYPE_CHECKING
 
 import libcst as cst
@@ -89,6 +90,16 @@ def rewrite_import_line(line: cst.SimpleStatementLine, ctx: ConversionContext, s
             binding = bindings.get(local)
             in_try_body = source_line in ctx.analysis.guarded_try_body_lines
             guarded_move = in_try_body and ctx.decider.decide(f"{module}.{name}").action is Action.MOVE
+            new_home = _guarded_module_move(ctx, f"{module}.{name}", local) if in_try_body and binding else None
+            if new_home is not None and binding.guarded and not guarded_move:
+                # `try: from airflow.contrib.operators import gcs_to_bq` (a module) whose every attribute use
+                # moved to one Airflow 2 module: import that module under the same name, so the guard keeps
+                # its meaning (a missing provider still raises ImportError) and `gcs_to_bq is not None` holds.
+                new_module, _, new_name = new_home.rpartition(".")
+                moved.setdefault(new_module, []).append((new_name, local))
+                ctx.change(RULE_MOVE, f"guarded module import {module}.{name} -> {new_home} as {local}", source_line)
+                changed = True
+                continue
             if binding is not None and binding.guarded and not guarded_move:
                 # The `except ImportError:` fallback is the author's choice: left alone. (A drop-in move in the
                 # `try:` body keeps the guard's meaning - a missing new path still raises ImportError - so it
@@ -164,6 +175,24 @@ def rewrite_import_line(line: cst.SimpleStatementLine, ctx: ConversionContext, s
         return []
     kept_aliases[-1] = kept_aliases[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
     return [line.with_changes(body=[stmt.with_changes(names=kept_aliases)])]
+
+
+def _guarded_module_move(ctx: ConversionContext, qname: str, local: str) -> str | None:
+    """The one Airflow 2 module that every ``local.<name>`` use of the 1.10 module ``qname`` moves to, or None.
+
+    None unless ``qname`` is a module (not itself a moved name), ``local`` is used through attributes at least
+    once, each such use is a drop-in move (Action.MOVE) and all of them land in the same module; then
+    ``from <parent> import <module> as local`` binds what the rewritten uses need, exactly."""
+    if ctx.decider.decide(qname).action is Action.MOVE:
+        return None
+    homes: set[str] = set()
+    for node in ast.walk(ctx.analysis.tree):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == local:
+            decision = ctx.decider.decide(f"{qname}.{node.attr}")
+            if decision.action is not Action.MOVE:
+                return None
+            homes.add(decision.new_qname.rpartition(".")[0])
+    return homes.pop() if len(homes) == 1 else None
 
 
 def _every_use_converted(ctx: ConversionContext, local: str) -> bool:

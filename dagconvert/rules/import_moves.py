@@ -1,6 +1,12 @@
 """AM101/AM102: imports of Airflow 1.10 paths move to their Airflow 2 homes (a table row each, see
 dagconvert/tables/import_moves.json); removed names stay with a TODO. The converter and
-``dagconvert.imports`` apply the table: these rules carry the documentation and the examples."""
+``dagconvert.imports`` apply the table: these rules carry the documentation and the examples.
+
+In the ``try:`` body of an ``except ImportError`` guard, a drop-in name moves like any import (a missing new
+path still raises ImportError), and so does a 1.10 *module* imported for its attributes when every
+``module.Name`` use moves to one Airflow 2 module: that module is imported under the same local name (the
+optional-import idiom ``try: from airflow.contrib.operators import gcs_to_bq / except ImportError: pass`` of
+Airflow 1.10's own example DAGs keeps its meaning, without the contrib shim's deprecation warning)."""
 
 from __future__ import annotations
 
@@ -61,6 +67,30 @@ class ImportMoved(Rule):
             after=(
                 "from airflow.providers.google.cloud.operators.gcs import GCSDeleteObjectsOperator\n"
                 "t = GCSDeleteObjectsOperator(task_id='t', bucket_name='b', objects=['x'])\n"
+            ),
+        ),
+        Example(
+            title="an optional module import in a guard's try body: the module its uses moved to, same name",
+            before=(
+                "gcs_to_bq = None\n"
+                "try:\n"
+                "    from airflow.contrib.operators import gcs_to_bq\n"
+                "except ImportError:\n"
+                "    pass\n"
+                "if gcs_to_bq is not None:\n"
+                "    t = gcs_to_bq.GoogleCloudStorageToBigQueryOperator(task_id='t', bucket='b', source_objects=['a'],\n"
+                "        destination_project_dataset_table='d.t')\n"
+            ),
+            after=(
+                "from airflow.providers.google.cloud.transfers.gcs_to_bigquery import GCSToBigQueryOperator\n"
+                "gcs_to_bq = None\n"
+                "try:\n"
+                "    from airflow.providers.google.cloud.transfers import gcs_to_bigquery as gcs_to_bq\n"
+                "except ImportError:\n"
+                "    pass\n"
+                "if gcs_to_bq is not None:\n"
+                "    t = GCSToBigQueryOperator(task_id='t', bucket='b', source_objects=['a'],\n"
+                "        destination_project_dataset_table='d.t')\n"
             ),
         ),
         Example(
