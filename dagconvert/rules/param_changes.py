@@ -4,8 +4,6 @@ dagconvert/tables/param_changes.json (``bql`` -> ``sql``, ``bigquery_conn_id`` -
 
 from __future__ import annotations
 
-import re
-
 import libcst as cst
 
 from dagconvert import tables
@@ -16,22 +14,6 @@ from dagconvert.rules.base import CallTarget, Example, Rule
 
 # Parameters that rules of their own handle (with more care than a rename or removal).
 OWNED_ELSEWHERE = frozenset({"provide_context", "python_callable", "allow_null"})  # AM202, AM601, AM205
-# Keys that mark a dict literal as default_args (every DAG's default_args has at least one of them).
-DEFAULT_ARGS_KEYS = frozenset({"owner", "start_date", "retries", "retry_delay", "email", "depends_on_past",
-                               "email_on_failure", "end_date", "queue", "pool"})
-
-
-def _renamed_params() -> dict[str, set[str]]:
-    """Renamed parameter -> the new names the table gives it (over every class)."""
-    renamed: dict[str, set[str]] = {}
-    for rows in tables.param_changes().values():
-        for param, row in rows.items():
-            if row["to"] and param not in OWNED_ELSEWHERE and not row.get("for_replacement"):
-                renamed.setdefault(param, set()).add(row["to"])
-    return renamed
-
-
-RENAMED = _renamed_params()
 
 
 class ParamChanged(Rule):
@@ -42,8 +24,7 @@ class ParamChanged(Rule):
     # Only calls that pass one of the table's parameters need a visit (a call to BashOperator without
     # xcom_push has nothing to change).
     interest = Interest(keywords=frozenset(p for rows in tables.param_changes().values() for p in rows
-                                           if p not in OWNED_ELSEWHERE),
-                        strings=re.compile("^(?:" + "|".join(sorted(map(re.escape, RENAMED))) + ")$"))
+                                           if p not in OWNED_ELSEWHERE))
     order = 20
     examples = (
         Example(
@@ -87,16 +68,6 @@ class ParamChanged(Rule):
             ),
             todos=("parameter delegate_to",),
         ),
-        Example(
-            title="a renamed parameter in default_args is a TODO",
-            before=("default_args = {'owner': 'bi', 'bigquery_conn_id': 'bq'}\n"
-                    "from airflow import DAG\n"),
-            after=("# TODO(airflow2): AM201 default_args sets 'bigquery_conn_id', which Airflow 2 renamed to "
-                   "'gcp_conn_id': the old key is ignored; pass gcp_conn_id to the tasks that used it (in "
-                   "default_args it would reach every operator that takes gcp_conn_id)\n"
-                   "default_args = {'owner': 'bi', 'bigquery_conn_id': 'bq'}\nfrom airflow import DAG\n"),
-            todos=("default_args sets 'bigquery_conn_id'",),
-        ),
     )
 
     def leave_call(self, ctx, call: cst.Call, target: CallTarget | None) -> cst.BaseExpression:
@@ -129,21 +100,6 @@ class ParamChanged(Rule):
                 ctx.todo(self.code, f"parameter {param} of {class_name} was removed in Airflow 2 "
                                     f"({row['source']}); remove it by hand")
         return call
-
-
-    def leave_dict(self, ctx, node: cst.Dict) -> cst.Dict:
-        """A renamed parameter set through default_args: Airflow 2 ignores the old key. Renaming the key is
-        not equivalent (every other operator taking the new name would get the value too): a TODO."""
-        keys = {cstutil.literal(e.key) for e in node.elements
-                if isinstance(e, cst.DictElement) and isinstance(e.key, cst.SimpleString)}
-        if not keys & DEFAULT_ARGS_KEYS:
-            return node
-        for key in sorted(k for k in keys if k in RENAMED):
-            new = " or ".join(sorted(RENAMED[key]))
-            ctx.todo(self.code, f"default_args sets {key!r}, which Airflow 2 renamed to {new!r}: the old key is "
-                                f"ignored; pass {new} to the tasks that used it (in default_args it would reach "
-                                f"every operator that takes {new})")
-        return node
 
 
 # Operators that took one connection per service in 1.10 and take a single gcp_conn_id in Airflow 2:
