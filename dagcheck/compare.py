@@ -40,6 +40,10 @@ _PRESETS = {
 }
 # 1.10 trigger rules that Airflow 2 replaces at construction (BaseOperator.__init__ warns and rewrites)
 _RENAMED_TRIGGER_RULES = {"dummy": "always", "none_failed_or_skipped": "none_failed_min_one_success"}
+# default_args keys the conversion removes on purpose: Airflow 2 has no such argument and does what it asked
+_RETIRED_DEFAULT_ARGS = {
+    "provide_context": "Airflow 2 passes the context to every python_callable that takes it (AM202)",
+}
 
 
 @dataclass(frozen=True)
@@ -228,6 +232,9 @@ def _compare_default_args(source: DagStructure, converted: DagStructure) -> list
         if key in expected and expected[key] == UNKNOWN:
             out.append(_not_compared(dag_id, field, UNKNOWN, actual.get(key),
                                      f"default_args '{key}' not known statically"))
+        elif key not in actual and key in _RETIRED_DEFAULT_ARGS:
+            out.append(_allowed(dag_id, field, expected[key], None,
+                                f"default_args '{key}' removed: {_RETIRED_DEFAULT_ARGS[key]}"))
         elif key not in actual:
             out.append(_mismatch(dag_id, field, expected[key], None, f"default_args '{key}' was dropped"))
         elif key not in expected:

@@ -117,6 +117,13 @@ def test_trigger_rules_renamed_by_airflow_2_are_allowed():
     assert "task 'load' trigger rule 'dummy' is 'always' in Airflow 2" in messages(diffs)
 
 
+def test_provide_context_removed_from_default_args_is_allowed():
+    source = replace(BASE, default_args={**BASE.default_args, "provide_context": True})
+    (diff,) = compare(source, BASE)
+    assert diff.allowed and diff.field == "default_args.provide_context"
+    assert "removed" in diff.message and not failures((diff,))
+
+
 def test_default_args_changes():
     converted = replace(BASE, default_args={"owner": "ops", "email": ["a@example.com"]})
     assert messages(compare(BASE, converted)) == [
