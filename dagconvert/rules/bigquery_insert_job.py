@@ -8,6 +8,16 @@ provider kept in ``BigQueryHook.run_query``), with 1.10's defaults written out: 
 ``priority: 'INTERACTIVE'`` and, with a destination table, ``writeDisposition: 'WRITE_EMPTY'``,
 ``createDisposition: 'CREATE_IF_NEEDED'``, ``allowLargeResults: False``.
 
+``destination_dataset_table`` becomes ``destinationTable {projectId, datasetId, tableId}`` where the file spells
+out its project (``project.dataset.table``, ``project:dataset.table``, also built from constants). Where the
+split is only known at run time (no project: 1.10 used the connection's; a Jinja template; a computed name),
+the name goes into the templated configuration as it is written, and a ``pre_execute`` the rule adds once per
+file (``ctx.require_definition``) splits the rendered name when the task runs, as 1.10.15's
+``_split_tablename`` did, filling a missing project the way the new class picks the job's project (its
+``project_id``, else its connection's); a name 1.10 could not split fails the task with the name. A
+``project_id`` in default_args, which 1.10's BigQueryOperator did not take, is overridden with ``project_id=None``
+so that the job runs in the connection's project, as in 1.10.
+
 AM802 ``BigQueryCreateEmptyTableOperator`` (removed in google 17.0.0) becomes ``BigQueryCreateTableOperator``
 with the table resource 1.10.15's ``create_empty_table`` sent, and ``if_exists='fail'`` (1.10 failed when the
 table existed; the new default only logs).
@@ -25,6 +35,7 @@ from __future__ import annotations
 
 import ast
 import re
+import textwrap
 from typing import ClassVar
 
 import libcst as cst
@@ -77,10 +88,15 @@ _SPLIT_SAFE_JINJA = re.compile(
     r"|(?:data_interval_start|data_interval_end|logical_date)\s*\|\s*(?:ds|ds_nodash|ts_nodash))\s*\}\}")
 
 
+class RunTimeSplit(Unconvertible):
+    """The split of a destination depends on values only known when the task runs (the rule then splits it
+    at run time, as 1.10 did)."""
+
+
 def split_table_name(name: str, shown: str | None = None) -> tuple[str | None, str, str]:
     """``(<project>.|<project>:)<dataset>.<table>`` as Airflow 1.10.15's ``_split_tablename`` split it
-    (project None when the name has none); Jinja only where the rendered value cannot change the split.
-    ``shown`` is how messages name it (default: the name)."""
+    (project None when the name has none); Jinja only where the rendered value cannot change the split
+    (else ``RunTimeSplit``). ``shown`` is how messages name it (default: the name)."""
     shown = shown or repr(name)
     tokens: list[str] = []
 
@@ -90,7 +106,7 @@ def split_table_name(name: str, shown: str | None = None) -> tuple[str | None, s
 
     masked = _SPLIT_SAFE_JINJA.sub(hide, name)
     if any(m in masked for m in cstutil.JINJA_MARKERS):
-        raise Unconvertible(f"destination_dataset_table {shown} is a template: its project, dataset and table "
+        raise RunTimeSplit(f"destination_dataset_table {shown} is a template: its project, dataset and table "
                             f"are only known at run time, so they cannot be split into destinationTable")
     invalid = Unconvertible(f"destination_dataset_table {shown} is not (<project>.)<dataset>.<table> "
                             f"(Airflow 1.10 raised an error for it)")
@@ -135,7 +151,7 @@ def _opaque_pieces(parts: list, shown: str) -> list:
         elif part.parts is not None:
             out += _opaque_pieces(list(part.parts), shown)
         else:
-            raise Unconvertible(f"destination_dataset_table {shown}: {part.code} may hold '.' or ':', which "
+            raise RunTimeSplit(f"destination_dataset_table {shown}: {part.code} may hold '.' or ':', which "
                                 f"moves the split; split it into destinationTable by hand")
     return out
 
@@ -178,21 +194,100 @@ def _skipped(node: cst.BaseExpression) -> bool:
     return cstutil.literal(node) in (None, {}, ())
 
 
+HOOK = "airflow.providers.google.cloud.hooks.bigquery.BigQueryHook"
+
+# The pre_execute that splits a destination known only at run time (``{hook}``: BigQueryHook's local name).
+# Rendered with templates, a BigQueryInsertJobOperator holds the 1.10 destination_dataset_table string in
+# configuration["query"]["destinationTable"]; Airflow 2.10 calls pre_execute after rendering, with the
+# rendered task as context["task"], and the operator reads configuration in execute.
+DESTINATION_HELPER = '''\
+# Added by composer-migrate (AM801): splits destination_dataset_table when the task runs, as Airflow 1.10 did.
+def {name}(context):
+    """pre_execute of a BigQueryInsertJobOperator converted from Airflow 1.10's BigQueryOperator.
+
+    The rendered configuration["query"]["destinationTable"] holds 1.10's destination_dataset_table; it
+    becomes the API's {{"projectId", "datasetId", "tableId"}}, split like 1.10.15's _split_tablename:
+    (<project>.|<project>:)<dataset>.<table>. A name without a project is in the job's project (the task's
+    project_id, else its connection's, as BigQueryInsertJobOperator resolves it; 1.10 ran the job in the
+    connection's project and used it here). An empty name means no destination, as in 1.10.
+    """
+    task = context["task"]
+    query = task.configuration["query"]
+    name = query.get("destinationTable")
+    if not name:
+        for key in ({destination_keys}):
+            query.pop(key, None)
+        return
+    if not isinstance(name, str):
+        raise TypeError(f"{{task.task_id}}: destination_dataset_table {{name!r}} is not a string")
+    if "." not in name or name.count(".") + name.count(":") > 3:
+        raise ValueError(f"{{task.task_id}}: destination_dataset_table {{name!r}} is not "
+                         "(<project>.|<project>:)<dataset>.<table>")
+    project, rest = None, name
+    head, colon, tail = name.rpartition(":")
+    if colon and tail.count(".") != 2:
+        project, rest = head, tail
+    parts = rest.split(".")
+    if len(parts) == 3:
+        project, dataset, table = parts
+    elif len(parts) == 2:
+        dataset, table = parts
+    else:
+        raise ValueError(f"{{task.task_id}}: destination_dataset_table {{name!r}} is not "
+                         "(<project>.|<project>:)<dataset>.<table>")
+    if project is None:
+        project = task.project_id
+        if project is None:
+            hook = {hook}(gcp_conn_id=task.gcp_conn_id, impersonation_chain=task.impersonation_chain)
+            project = hook.project_id
+        if not project:
+            raise ValueError(f"{{task.task_id}}: destination_dataset_table {{name!r}} has no project, and "
+                             f"neither project_id nor connection {{task.gcp_conn_id!r}} gives one")
+    query["destinationTable"] = {{"projectId": project, "datasetId": dataset, "tableId": table}}
+'''
+
+
+def destination_helper_code(name: str, hook: str) -> str:
+    """The helper's code, defined as ``name``, with BigQueryHook imported as ``hook``."""
+    keys = textwrap.fill(", ".join(f'"{key}"' for key in ("destinationTable", *(k for _, k, _ in DESTINATION_KEYS))),
+                         width=80, subsequent_indent=" " * 20)
+    return DESTINATION_HELPER.format(name=name, hook=hook, destination_keys=keys)
+
+
+def _run_time_destination(ctx, node: cst.BaseExpression):
+    """The destination name as it is written, for the configuration (templated, so Jinja in it renders as in
+    1.10, where destination_dataset_table was templated); declines what 1.10 could not have split."""
+    shown = cstutil.code_of(node).strip()
+    value = cstutil.literal(node)
+    if value is not cstutil.NotLiteral and not isinstance(value, str):
+        raise Unconvertible(f"destination_dataset_table {shown} is not a string (Airflow 1.10 raised an error for it)")
+    parts = cstutil.string_parts(ctx, node) or [cstutil.StrExpr(shown)]
+    last = parts[-1]
+    for ending in [last] if isinstance(last, str) else (last.values or ()):
+        if ending.endswith(".json"):
+            raise Unconvertible(f"destination_dataset_table {shown} may end with .json, and a string in "
+                                f"configuration ending with .json is read as a template file (Airflow 1.10 "
+                                f"read only .sql)")
+    return _value(node, "destination_dataset_table", QUERY_TEMPLATED)
+
+
 class BigQueryInsertJob(RestructuringRule):
     """``BigQueryOperator`` -> ``BigQueryInsertJobOperator(configuration=...)``.
 
-    Declines (TODO) when the configuration cannot be known statically: a destination table without a project
-    (1.10 filled in the connection's project), a destination whose split into project/dataset/table depends
-    on run-time values (templates or pieces that may hold '.' or ':'), a list of queries (1.10 ran one job
-    per query), ``api_resource_configs`` that is not a literal dict or that clashes with an argument (1.10
-    raised), ``delegate_to``, and values that would render differently now that the whole configuration is
+    A destination whose split needs run-time values (no project, a template, a computed name) is split by
+    the ``pre_execute`` helper when the task runs. Declines (TODO): a destination 1.10 could not split, a
+    list of queries (1.10 ran one job per query), ``api_resource_configs`` that is not a literal dict or that
+    clashes with an argument (1.10 raised), ``delegate_to`` (domain-wide delegation: the provider removed it
+    in google 10.0.0 and ``impersonation_chain`` is another mechanism), a ``pre_execute`` already set where
+    the helper is needed, and values that would render differently now that the whole configuration is
     templated.
     """
 
     code = "AM801"
     name = "bigquery-insert-job"
     summary = ("BigQueryOperator / BigQueryExecuteQueryOperator -> BigQueryInsertJobOperator(configuration="
-               "{'query': {...}}), mapped like 1.10's run_query, with 1.10's defaults made explicit.")
+               "{'query': {...}}), mapped like 1.10's run_query, with 1.10's defaults made explicit; a destination "
+               "known only at run time is split by an added pre_execute.")
     interest = Interest(call_identities=frozenset({QUERY_OPERATOR}))
     replaces: ClassVar[dict[str, str]] = {QUERY_OPERATOR: INSERT_JOB}
     emits = (INSERT_JOB,)
@@ -254,10 +349,76 @@ class BigQueryInsertJob(RestructuringRule):
             ),
         ),
         Example(
-            title="a destination without a project is a TODO",
+            title="a destination without a project is split when the task runs",
             before=(
                 "from airflow.contrib.operators.bigquery_operator import BigQueryOperator\n"
                 "t = BigQueryOperator(task_id='t', sql='SELECT 1', destination_dataset_table='staging.t1')\n"
+            ),
+            after=(
+                "from airflow.providers.google.cloud.hooks.bigquery import BigQueryHook\n"
+                "from airflow.providers.google.cloud.operators.bigquery import BigQueryInsertJobOperator\n"
+                "\n\n"
+                + destination_helper_code("split_destination_table", "BigQueryHook") +
+                "\n\n"
+                "t = BigQueryInsertJobOperator(task_id='t', configuration={\n"
+                "    'query': {\n"
+                "        'query': 'SELECT 1',\n"
+                "        'useLegacySql': True,\n"
+                "        'priority': 'INTERACTIVE',\n"
+                "        'destinationTable': 'staging.t1',\n"
+                "        'writeDisposition': 'WRITE_EMPTY',\n"
+                "        'createDisposition': 'CREATE_IF_NEEDED',\n"
+                "        'allowLargeResults': False,\n"
+                "    },\n"
+                "}, pre_execute=split_destination_table)\n"
+            ),
+        ),
+        Example(
+            title="a templated destination, and a project_id in default_args that 1.10 did not pass",
+            before=(
+                "from airflow import DAG\n"
+                "from airflow.contrib.operators.bigquery_operator import BigQueryOperator\n"
+                "ARGS = {'start_date': START, 'project_id': '{{ var.value.gcp_project }}'}\n"
+                "with DAG('d', default_args=ARGS, schedule_interval=None) as dag:\n"
+                "    t = BigQueryOperator(\n"
+                "        task_id='t',\n"
+                "        sql='SELECT 1',\n"
+                "        destination_dataset_table='{{ params.dataset }}.daily_{{ ds_nodash }}',\n"
+                "        use_legacy_sql=False,\n"
+                "    )\n"
+            ),
+            after=(
+                "from airflow import DAG\n"
+                "from airflow.providers.google.cloud.hooks.bigquery import BigQueryHook\n"
+                "from airflow.providers.google.cloud.operators.bigquery import BigQueryInsertJobOperator\n"
+                "\n\n"
+                + destination_helper_code("split_destination_table", "BigQueryHook") +
+                "\n\n"
+                "ARGS = {'start_date': START, 'project_id': '{{ var.value.gcp_project }}'}\n"
+                "with DAG('d', default_args=ARGS, schedule=None) as dag:\n"
+                "    t = BigQueryInsertJobOperator(\n"
+                "        task_id='t',\n"
+                "        configuration={\n"
+                "            'query': {\n"
+                "                'query': 'SELECT 1',\n"
+                "                'useLegacySql': False,\n"
+                "                'priority': 'INTERACTIVE',\n"
+                "                'destinationTable': '{{ params.dataset }}.daily_{{ ds_nodash }}',\n"
+                "                'writeDisposition': 'WRITE_EMPTY',\n"
+                "                'createDisposition': 'CREATE_IF_NEEDED',\n"
+                "                'allowLargeResults': False,\n"
+                "            },\n"
+                "        },\n"
+                "        pre_execute=split_destination_table,\n"
+                "        project_id=None,\n"
+                "    )\n"
+            ),
+        ),
+        Example(
+            title="a destination that 1.10 could not split is a TODO",
+            before=(
+                "from airflow.contrib.operators.bigquery_operator import BigQueryOperator\n"
+                "t = BigQueryOperator(task_id='t', sql='SELECT 1', destination_dataset_table='a.b.c.d')\n"
             ),
             after=(
                 "# TODO(airflow2): AM801 1 use(s) of BigQueryOperator"
@@ -267,11 +428,11 @@ class BigQueryInsertJob(RestructuringRule):
                 " of airflow.contrib.operators.bigquery_operator.BigQueryOperator) does not exist in profile"
                 " airflow-2.10.5\n"
                 "from airflow.contrib.operators.bigquery_operator import BigQueryOperator\n"
-                "# TODO(airflow2): AM801 destination_dataset_table 'staging.t1' has no project: Airflow 1.10 used"
-                " the project of the BigQuery connection; write it as <project>.<dataset>.<table> and re-run\n"
-                "t = BigQueryOperator(task_id='t', sql='SELECT 1', destination_dataset_table='staging.t1')\n"
+                "# TODO(airflow2): AM801 destination_dataset_table 'a.b.c.d' is not (<project>.)<dataset>.<table>"
+                " (Airflow 1.10 raised an error for it)\n"
+                "t = BigQueryOperator(task_id='t', sql='SELECT 1', destination_dataset_table='a.b.c.d')\n"
             ),
-            todos=("has no project",),
+            todos=("is not (<project>.)<dataset>.<table>",),
         ),
     )
 
@@ -300,8 +461,11 @@ class BigQueryInsertJob(RestructuringRule):
             elif default is not None:
                 query[key] = default
         destination = cstutil.given(args, "destination_dataset_table")
+        split_at_run_time = False
         if destination is not None:
-            query["destinationTable"] = self._destination(ctx, destination, cstutil.call_quote(call))
+            table = self._destination(ctx, destination, cstutil.call_quote(call))
+            split_at_run_time = table is None
+            query["destinationTable"] = _run_time_destination(ctx, destination) if split_at_run_time else table
             for name, key, default in DESTINATION_KEYS:
                 node = cstutil.given(args, name)
                 if node is not None:
@@ -321,33 +485,55 @@ class BigQueryInsertJob(RestructuringRule):
         labels_value = _value(labels, "labels", QUERY_TEMPLATED) if labels is not None and not _skipped(
             labels) else None
         configuration = self._merge(args, query, labels_value)
+        extra: list[cst.Arg] = []
+        if split_at_run_time:
+            if "pre_execute" in args:
+                raise Unconvertible(f"destination_dataset_table {cstutil.code_of(destination).strip()} is split when "
+                                    f"the task runs, by a pre_execute this rule adds, and the call already sets "
+                                    f"pre_execute: call both from one function and convert the call by hand")
+            base_node = cstutil.given(args, "api_resource_configs")
+            base = {} if base_node is None else cstutil.literal(base_node)  # a literal dict (_merge checked)
+            if set(base.get("query", {})) & {"destinationTable", *(key for _, key, _ in DESTINATION_KEYS)}:
+                raise Unconvertible("api_resource_configs sets destination settings and destination_dataset_table "
+                                    "is only known at run time: merge them into configuration by hand")
+            helper = ctx.require_definition("AM801:destination", "split_destination_table",
+                                            lambda name: destination_helper_code(name, ctx.require_import(HOOK)))
+            extra.append(cstutil.render_argument(ctx, call, "pre_execute", Code(helper)))
+        if cstutil.default_args_sets(ctx, "project_id"):
+            # 1.10's BigQueryOperator took no project_id (default_args did not reach it): the job ran in the
+            # connection's project, which is what the new class does with project_id None.
+            extra.append(cstutil.render_argument(ctx, call, "project_id", None))
 
-        insert = [cstutil.render_argument(ctx, call, "configuration", configuration), *_moved_connection(args, moved)]
+        insert = [cstutil.render_argument(ctx, call, "configuration", configuration), *extra,
+                  *_moved_connection(args, moved)]
         new_args = cstutil.rebuild_args(call, drop=QUERY_ARGS, insert=insert, rename={"bigquery_conn_id": "gcp_conn_id"})
         func = cst.Name(ctx.require_import(INSERT_JOB))
         return call.with_changes(func=func, args=new_args), f"{old} -> BigQueryInsertJobOperator(configuration=...)"
 
     @staticmethod
-    def _destination(ctx, node: cst.BaseExpression, quote: str) -> dict:
-        """destinationTable from a table name the file spells out: a literal, or one built from literals,
-        module-level constants and loop variables over constant lists (those stay as they are written)."""
+    def _destination(ctx, node: cst.BaseExpression, quote: str) -> dict | None:
+        """destinationTable from a table name the file spells out with its project: a literal, or one built
+        from literals, module-level constants and loop variables over constant lists (those stay as they are
+        written). None when the split needs run-time values: a name without a project (1.10 used the
+        connection's), a template, a computed name, pieces that may hold '.' or ':'."""
         shown = cstutil.code_of(node).strip()
         parts = cstutil.string_parts(ctx, node)
         if parts is None:
-            raise Unconvertible(f"destination_dataset_table {shown} is computed: split it into destinationTable "
-                                f"{{projectId, datasetId, tableId}} by hand")
+            return None
         pieces: list[cstutil.StrExpr] = []
         masked = ""
-        for part in _opaque_pieces(parts, shown):
-            if isinstance(part, str):
-                masked += part
-            else:
-                pieces.append(part)
-                masked += f"\x01{len(pieces) - 1}\x01"
-        project, dataset, table = split_table_name(masked, shown)
+        try:
+            for part in _opaque_pieces(parts, shown):
+                if isinstance(part, str):
+                    masked += part
+                else:
+                    pieces.append(part)
+                    masked += f"\x01{len(pieces) - 1}\x01"
+            project, dataset, table = split_table_name(masked, shown)
+        except RunTimeSplit:
+            return None
         if project is None:
-            raise Unconvertible(f"destination_dataset_table {shown} has no project: Airflow 1.10 used the project "
-                                f"of the BigQuery connection; write it as <project>.<dataset>.<table> and re-run")
+            return None
 
         def component(text: str):
             split = re.split("\x01(\\d+)\x01", text)

@@ -201,8 +201,12 @@ def test_bigquery_keeps_comments_and_multi_line_sql():
 @pytest.mark.parametrize("call,fragment", [
     ("sql=['SELECT 1', 'SELECT 2']", "one job per query"),
     ("sql='SELECT 1', bql='SELECT 2'", "both sql and bql"),
-    ("sql='SELECT 1', destination_dataset_table=f'{P}.d.t'", "computed"),
-    ("sql='SELECT 1', destination_dataset_table='{{ params.p }}.d.t'", "is a template"),
+    ("sql='SELECT 1', destination_dataset_table='a.b.c.d'", "Airflow 1.10 raised an error for it"),
+    ("sql='SELECT 1', destination_dataset_table=7", "is not a string"),
+    ("sql='SELECT 1', destination_dataset_table='d.{{ params.t }}.json'", "read as a template file"),
+    ("sql='SELECT 1', destination_dataset_table='d.t', pre_execute=check", "already sets pre_execute"),
+    ("sql='SELECT 1', destination_dataset_table='d.t', api_resource_configs={'query': {'createDisposition': 'X'}}",
+     "merge them into configuration by hand"),
     ("sql='SELECT 1', query_params=[{'name': 'x'}]", "legacy SQL"),
     ("sql='SELECT 1', api_resource_configs=CONFIGS", "not a literal dict"),
     ("sql='SELECT 1', api_resource_configs={'query': {'useLegacySql': False}}", "raised an error"),
@@ -235,15 +239,53 @@ def test_bigquery_destination_built_from_constants(setup, destination, expected)
     assert not result.todos
 
 
-@pytest.mark.parametrize("setup,destination,fragment", [
-    ("for t in ['a.b', 'c.d']:\n    ", "'p.' + t", "may hold '.' or ':'"),
-    ("def make(table):\n    return ", "'p.d.' + table", "is computed"),
-    ("P = 'acme'\n", "'{}.d.{:>5}'.format(P, 't')", "is computed"),
-    ("D = 'reporting'\n", "D + '.t'", "has no project"),
+@pytest.mark.parametrize("setup,destination", [
+    ("for t in ['a.b', 'c.d']:\n    ", "'p.' + t"),  # a piece may hold '.' or ':'
+    ("def make(table):\n    return ", "'p.d.' + table"),  # computed
+    ("P = 'acme'\n", "'{}.d.{:>5}'.format(P, 't')"),  # computed
+    ("", "f'{P}.d.t'"),  # P is not the file's constant
+    ("D = 'reporting'\n", "D + '.t'"),  # no project: 1.10 used the connection's
+    ("", "'{{ params.p }}.d.t'"),  # a template whose parts are known at run time
+    ("", "Variable.get('table')"),
 ])
-def test_bigquery_destination_that_cannot_be_split(setup, destination, fragment):
-    result = convert(BQ + setup + f"BigQueryOperator(task_id='q', sql='SELECT 1', destination_dataset_table={destination})\n")
-    assert_declined(result, "AM801", fragment)
+def test_bigquery_destination_split_when_the_task_runs(setup, destination):
+    result = convert(BQ + setup + f"BigQueryOperator(task_id='q', sql='SELECT 1', "
+                                  f"destination_dataset_table={destination})\n")
+    assert not result.todos, [t.message for t in result.todos]
+    kwargs = call_kwargs(result.code, "BigQueryInsertJobOperator")
+    assert kwargs["pre_execute"] == "split_destination_table"
+    assert "project_id" not in kwargs  # no default_args: the new class's default, the connection's project
+    configuration = kwargs["configuration"]
+    assert f"'destinationTable': {destination}, 'writeDisposition': 'WRITE_EMPTY'" in str(configuration)
+    assert "from airflow.providers.google.cloud.hooks.bigquery import BigQueryHook\n" in result.code
+    assert "# Added by composer-migrate (AM801)" in result.code
+
+
+def test_bigquery_destination_helper_is_defined_once_under_a_free_name():
+    result = convert(BQ, """
+        def split_destination_table():
+            pass
+        a = BigQueryOperator(task_id='a', sql='SELECT 1', destination_dataset_table='d.a')
+        b = BigQueryOperator(task_id='b', sql='SELECT 1', destination_dataset_table='p.d.b')
+        c = BigQueryOperator(task_id='c', sql='SELECT 1', destination_dataset_table='d.{{ ds_nodash }}')
+    """)
+    assert result.code.count("def split_destination_table_2(context):") == 1
+    assert result.code.count("pre_execute=split_destination_table_2") == 2  # b's project is in the file
+    assert result.code.index("def split_destination_table_2") < result.code.index("a = BigQueryInsertJobOperator")
+
+
+def test_bigquery_project_id_from_default_args_is_not_passed_to_the_job():
+    """1.10's BigQueryOperator had no project_id parameter, so default_args could not give it one: the job ran
+    in the connection's project. The new class takes project_id, so the rule passes None over default_args."""
+    result = convert(BQ, """
+        from airflow import DAG
+        ARGS = {'project_id': '{{ var.value.gcp_project }}'}
+        with DAG('d', default_args=ARGS, schedule_interval=None) as dag:
+            q = BigQueryOperator(task_id='q', sql='SELECT 1', destination_dataset_table='p.d.t')
+    """)
+    kwargs = call_kwargs(result.code, "BigQueryInsertJobOperator")
+    assert kwargs["project_id"] is None and "pre_execute" not in kwargs
+    assert not result.todos
 
 
 def test_bigquery_sql_name_bound_to_a_list_is_declined():
