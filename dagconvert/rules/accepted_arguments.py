@@ -38,6 +38,45 @@ from target_profiles import available_profiles, load_profile
 OWNED_ELSEWHERE = frozenset({"provide_context"})  # AM202: a computed value
 
 
+def _given(call: cst.Call, name: str) -> str | None:
+    arg = next((a for a in call.args if a.keyword is not None and a.keyword.value == name), None)
+    return None if arg is None else cst.Module(body=[]).code_for_node(arg.value)
+
+
+def _slack_api_token(call: cst.Call) -> str:
+    """1.10.15 SlackAPIOperator: SlackHook(token=...) used the token as given (not a template field); provider
+    slack 9.5.0 SlackHook reads the token from the password of a 'slack' connection."""
+    token = _given(call, "token")
+    note = " (1.10 did not template token: it sent this text as written)" if token and "{{" in token else ""
+    return (f"Airflow 2 takes the Slack API token only from a connection: create a connection of type Slack API "
+            f"(conn_type 'slack') whose password is the token given here, {token}{note}, pass its id as "
+            "slack_conn_id=..., and remove token")
+
+
+def _slack_webhook(call: cst.Call) -> str:
+    """1.10.15 SlackWebhookHook: an HttpHook on http_conn_id (base URL: that connection's host) posting to
+    endpoint webhook_token, else to the connection's extra 'webhook_token'; provider slack 9.5.0
+    SlackWebhookHook: a 'slackwebhook' connection, URL = host (default https://hooks.slack.com/services) +
+    password, or the password itself when it is a whole URL; slack_webhook_conn_id is required."""
+    conn, token = _given(call, "http_conn_id"), _given(call, "webhook_token")
+    password = token or (f"the 'webhook_token' extra of the HTTP connection {conn}" if conn else "the webhook token")
+    host = f"that of the HTTP connection {conn}, scheme included" if conn else \
+        "empty (meaning https://hooks.slack.com/services)"
+    return ("Airflow 2 posts to a webhook only through a connection: create a connection of type Slack Incoming "
+            f"Webhook (conn_type 'slackwebhook') whose password is {password} and whose host is {host}, or whose "
+            "password is the whole webhook URL; pass its id as slack_webhook_conn_id=... (Airflow 2 requires it) "
+            "and remove http_conn_id and webhook_token")
+
+
+# 2.x class -> {keyword it does not accept: what a person must do instead} (for the keywords where that is known;
+# one TODO per distinct text and call).
+ARGUMENT_HINTS = {
+    "airflow.providers.slack.operators.slack.SlackAPIPostOperator": {"token": _slack_api_token},
+    "airflow.providers.slack.operators.slack_webhook.SlackWebhookOperator": {"http_conn_id": _slack_webhook,
+                                                                             "webhook_token": _slack_webhook},
+}
+
+
 @cache
 def _accepted_everywhere(identity: str) -> frozenset[str] | None:
     """The keywords every profile that describes ``identity`` accepts; None when no profile describes it."""
@@ -104,17 +143,33 @@ class ArgumentNotAccepted(Rule):
             ),
             after=(
                 "from airflow.providers.slack.operators.slack_webhook import SlackWebhookOperator\n"
-                "# TODO(airflow2): AM203 parameter http_conn_id is not accepted by SlackWebhookOperator in "
-                "airflow-2.10.5: Airflow 2 rejects unknown arguments at parse time; remove it, or pass what it "
-                "meant the way SlackWebhookOperator takes it\n"
-                "# TODO(airflow2): AM203 parameter webhook_token is not accepted by SlackWebhookOperator in "
-                "airflow-2.10.5: Airflow 2 rejects unknown arguments at parse time; remove it, or pass what it "
-                "meant the way SlackWebhookOperator takes it\n"
+                "# TODO(airflow2): AM203 parameters http_conn_id and webhook_token are not accepted by "
+                "SlackWebhookOperator in airflow-2.10.5: Airflow 2 rejects unknown arguments at parse time; Airflow "
+                "2 posts to a webhook only through a connection: create a connection of type Slack Incoming Webhook "
+                "(conn_type 'slackwebhook') whose password is 'T0/B0/X' and whose host is that of the HTTP "
+                "connection 'slack', scheme included, or whose password is the whole webhook URL; pass its id as "
+                "slack_webhook_conn_id=... (Airflow 2 requires it) and remove http_conn_id and webhook_token\n"
                 "notify = SlackWebhookOperator(task_id='notify', http_conn_id='slack', message='done',\n"
                 "    webhook_token='T0/B0/X')\n"
             ),
-            todos=("parameter http_conn_id is not accepted by SlackWebhookOperator in airflow-2.10.5",
-                   "parameter webhook_token is not accepted"),
+            todos=("parameters http_conn_id and webhook_token are not accepted by SlackWebhookOperator",),
+        ),
+        Example(
+            title="a Slack API token: only a connection holds it now",
+            before=(
+                "from airflow.operators.slack_operator import SlackAPIPostOperator\n"
+                "post = SlackAPIPostOperator(task_id='post', token='{{ var.value.slack_token }}', text='done')\n"
+            ),
+            after=(
+                "from airflow.providers.slack.operators.slack import SlackAPIPostOperator\n"
+                "# TODO(airflow2): AM203 parameter token is not accepted by SlackAPIPostOperator in airflow-2.10.5: "
+                "Airflow 2 rejects unknown arguments at parse time; Airflow 2 takes the Slack API token only from a "
+                "connection: create a connection of type Slack API (conn_type 'slack') whose password is the token "
+                "given here, '{{ var.value.slack_token }}' (1.10 did not template token: it sent this text as "
+                "written), pass its id as slack_conn_id=..., and remove token\n"
+                "post = SlackAPIPostOperator(task_id='post', token='{{ var.value.slack_token }}', text='done')\n"
+            ),
+            todos=("parameter token is not accepted by SlackAPIPostOperator",),
         ),
         Example(
             title="an argument the class never took (1.10 only warned)",
@@ -142,12 +197,23 @@ class ArgumentNotAccepted(Rule):
             return call
         owned = _owned(target.identity)
         class_name = final.rpartition(".")[2]
+        hints = ARGUMENT_HINTS.get(final, {})
+        generic = f"remove it, or pass what it meant the way {class_name} takes it"
+        grouped: dict[str, list[str]] = {}  # what to do -> the rejected keywords it is about, in call order
         for arg in call.args:
             if arg.keyword is None or arg.keyword.value in accepted or arg.keyword.value in owned:
                 continue  # positional, *args/**kwargs, accepted, or another rule's
-            ctx.todo(self.code, f"parameter {arg.keyword.value} is not accepted by {class_name} in "
-                                f"{ctx.profile.name}: Airflow 2 rejects unknown arguments at parse time; remove "
-                                f"it, or pass what it meant the way {class_name} takes it")
+            param = arg.keyword.value
+            if param in hints:  # keywords that one known replacement covers share its TODO
+                grouped.setdefault(hints[param](call), []).append(param)
+            else:
+                ctx.todo(self.code, f"parameter {param} is not accepted by {class_name} in {ctx.profile.name}: "
+                                    f"Airflow 2 rejects unknown arguments at parse time; {generic}")
+        for hint, params in grouped.items():
+            which = f"parameter {params[0]} is" if len(params) == 1 else \
+                f"parameters {', '.join(params[:-1])} and {params[-1]} are"
+            ctx.todo(self.code, f"{which} not accepted by {class_name} in {ctx.profile.name}: Airflow 2 rejects "
+                                f"unknown arguments at parse time; {hint}")
         return call
 
 

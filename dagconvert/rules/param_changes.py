@@ -186,4 +186,82 @@ class ConnectionsMerged(Rule):
         return cstutil.rename_kwarg(call, primary, "gcp_conn_id")
 
 
-RULES = (ParamChanged, ConnectionsMerged)
+def _delimiter_listing(value) -> str:
+    """What GCS listing with ``delimiter`` returns (1.10.15 GoogleCloudStorageHook.list and provider google 19.0.0
+    GCSHook._list alike: ``bucket.list_blobs(prefix=, delimiter=)``, then per page ``blobs.prefixes`` if any,
+    else the page's names), and the match_glob a person may mean."""
+    shown = f"{value!r}" if isinstance(value, str) else "D"
+    glob = f"'**/*{value}'" if isinstance(value, str) else "'**/*' + D"
+    return (f"match_glob is not the same filter: with delimiter={shown} the listing returns, for each page of "
+            f"results holding a name that contains {shown} after the prefix, only the distinct names cut after "
+            f"that first {shown} (an object 'a{value if isinstance(value, str) else 'D'}.gz' gives "
+            f"'a{value if isinstance(value, str) else 'D'}'), and for a page holding none, every object name on "
+            f"it. If the task means the objects under the prefix whose names end with {shown}, replace the "
+            f"argument by match_glob={glob} and check what the tasks reading its XCom expect")
+
+
+# identity -> {parameter: why its replacement is not the same}: parameters that the target still accepts but
+# deprecates with a warning when the DAG file is parsed, where the replacement the warning names behaves
+# differently (read in the runtime's provider sources).
+DEPRECATED_PARAMS = {
+    "airflow.providers.google.cloud.operators.gcs.GCSListObjectsOperator": {"delimiter": _delimiter_listing},
+}
+
+
+class ParamDeprecated(Rule):
+    code = "AM209"
+    name = "param-deprecated-not-equivalent"
+    summary = ("A parameter the target deprecates with a warning at parse time, whose named replacement filters or "
+               "behaves differently (GCSListObjectsOperator's delimiter vs match_glob), gets a TODO saying how "
+               "they differ and what to write if the difference does not matter.")
+    interest = Interest(call_identities=frozenset(DEPRECATED_PARAMS),
+                        keywords=frozenset(p for params in DEPRECATED_PARAMS.values() for p in params))
+    order = 23
+    examples = (
+        Example(
+            before=(
+                "from airflow.contrib.operators.gcs_list_operator import GoogleCloudStorageListOperator\n"
+                "files = GoogleCloudStorageListOperator(task_id='files', bucket='b', prefix='in/', delimiter='.csv')\n"
+            ),
+            after=(
+                "from airflow.providers.google.cloud.operators.gcs import GCSListObjectsOperator\n"
+                "# TODO(airflow2): AM209 parameter delimiter of GCSListObjectsOperator is deprecated (the target "
+                "warns when the DAG file is parsed), and match_glob is not the same filter: with delimiter='.csv' "
+                "the listing returns, for each page of results holding a name that contains '.csv' after the "
+                "prefix, only the distinct names cut after that first '.csv' (an object 'a.csv.gz' gives 'a.csv'), "
+                "and for a page holding none, every object name on it. If the task means the objects under the "
+                "prefix whose names end with '.csv', replace the argument by match_glob='**/*.csv' and check what "
+                "the tasks reading its XCom expect\n"
+                "files = GCSListObjectsOperator(task_id='files', bucket='b', prefix='in/', delimiter='.csv')\n"
+            ),
+            todos=("parameter delimiter of GCSListObjectsOperator is deprecated",),
+        ),
+        Example(
+            title="not given (None): nothing to do",
+            before=(
+                "from airflow.contrib.operators.gcs_list_operator import GoogleCloudStorageListOperator\n"
+                "files = GoogleCloudStorageListOperator(task_id='files', bucket='b', delimiter=None)\n"
+            ),
+            after=(
+                "from airflow.providers.google.cloud.operators.gcs import GCSListObjectsOperator\n"
+                "files = GCSListObjectsOperator(task_id='files', bucket='b', delimiter=None)\n"
+            ),
+        ),
+    )
+
+    def leave_call(self, ctx, call: cst.Call, target: CallTarget | None) -> cst.BaseExpression:
+        params = DEPRECATED_PARAMS.get(target.identity) if target is not None else None
+        if not params:
+            return call
+        class_name = target.identity.rpartition(".")[2]
+        for param, why in params.items():
+            arg = cstutil.kwarg(call, param)
+            value = cstutil.literal(arg.value) if arg is not None else None
+            if arg is None or value in (None, ""):  # the provider warns only for a true value
+                continue
+            ctx.todo(self.code, f"parameter {param} of {class_name} is deprecated (the target warns when the DAG "
+                                f"file is parsed), and {why(value)}")
+        return call
+
+
+RULES = (ParamChanged, ConnectionsMerged, ParamDeprecated)
