@@ -224,22 +224,25 @@ class ConversionContext:
         if isinstance(node, cst.Name):
             self.converted_refs[node.value] += 1
 
-    def require_definition(self, key: str, name: str, render) -> str:
+    def require_definition(self, key: str, name: str, render, *, replaces: bool = False) -> str:
         """Add module-level code (a helper function or class a rewrite calls) once per file; return its name.
 
         ``render(local_name) -> str`` gives the code (it may call ``require_import`` for the names it uses). The
         code goes after the module's imports that precede its first use, with a comment saying which rule
-        added it. A taken name gets a suffix, like ``require_import``."""
+        added it. A taken name gets a suffix, like ``require_import``; with ``replaces=True`` the code takes
+        ``name`` from the file's import of that name, which goes because the rule marked every use of it
+        converted (``mark_converted``)."""
         found = self.definitions.get(key)
         if found is not None:
             found.line = min(found.line, self.line)
             return found.name
         local, n = name, 2
-        while local in self.taken_names:
+        while local in self.taken_names and not replaces:
             local = f"{name}_{n}"
             n += 1
         self.taken_names.add(local)
-        self.handed_out.add(local)
+        if not replaces:
+            self.handed_out.add(local)
         self.definitions[key] = Definition(local, render(local), self.line)
         return local
 

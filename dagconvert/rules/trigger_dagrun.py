@@ -1,18 +1,24 @@
-"""AM601/AM602: TriggerDagRunOperator (rules.md section 4 rule 5).
+"""AM601/AM602/AM603: TriggerDagRunOperator (rules.md section 4 rule 5).
 
 Airflow 1.10.15 called ``python_callable(context, dag_run_obj)`` when the task ran and triggered the DAG only
-if it returned the object, with ``conf=json.dumps(dag_run_obj.payload)``. Airflow 2 has no callable: it always
-triggers, with ``conf={...}`` (templated, evaluated when the file is parsed). So a callable that only sets the
-payload (and returns the object) becomes ``conf=<payload>``:
+if it returned the object, with ``run_id=dag_run_obj.run_id`` and ``conf=json.dumps(dag_run_obj.payload)``
+(airflow/operators/dagrun_operator.py). Airflow 2 has no callable: it always triggers, with ``conf={...}``
+(templated, rendered before the task runs). So a callable that only sets the payload (and returns the object)
+becomes ``conf=<payload>`` (AM601):
 
 - literals and module-level constants are kept as they are (tuples become the lists JSON made of them);
 - string-valued context entries become templates rendering the same string (``context['ds']`` ->
   ``'{{ ds }}'``), and inside string concatenations and f-strings so do ``context['params'][...]`` and
-  ``context['dag_run'].conf[...]`` (they were turned into strings there already);
-- a payload string that contains Jinja markers would now be rendered: TODO; so are values computed by calls.
+  ``context['dag_run'].conf[...]`` (they were turned into strings there already).
 
-The callable's ``def`` goes when nothing else uses it. A callable that decides whether to trigger (returns
-None on some path) is a TODO: Airflow 2 always triggers, the condition belongs in a ShortCircuitOperator upstream.
+The callable's ``def`` goes when nothing else uses it. Any other callable (it decides whether to trigger, sets
+the run_id, computes the payload when the task runs, does more, or is not a function defined in the file) keeps
+1.10's behaviour when the task runs (AM603): the call becomes a small subclass of Airflow 2's operator, added
+once to the file, whose ``execute`` runs the callable with ``(context, DagRunOrder(run_id='trig__<date>'))``
+and either logs "Criteria not met, moving on" (the task succeeds, nothing is triggered) or triggers with the
+order's run_id and ``conf=json.dumps(payload)``, as 1.10 did. A file's ``DagRunOrder`` import (removed in
+Airflow 2) becomes a local class with 1.10's two attributes when every use of it is a call.
+A TODO is left when ``conf=`` is given next to ``python_callable=`` (1.10 ignored it).
 """
 
 from __future__ import annotations
@@ -34,11 +40,9 @@ STRING_KEYS = frozenset({"ds", "ds_nodash", "ts", "ts_nodash", "run_id"})
 STRING_ATTRIBUTES = {("dag", "dag_id"), ("task", "task_id")}
 # Second parameter names the 1.10 docs and DAGs use: a def with one of them is visited (and can be removed).
 ORDER_PARAMS = frozenset({"dag_run_obj", "dro", "dag_run_order", "dagrun_order", "run_obj", "obj", "dr"})
-_RUN_ID = ("pass trigger_run_id= and conf= by hand (1.10's default run ids were trig__<date>, Airflow 2's are "
-           "manual__<date>)")
-_CONDITIONAL = ("it decides whether to trigger (1.10 skipped the run when it returned None); Airflow 2's "
-                "TriggerDagRunOperator always triggers: move the condition into a ShortCircuitOperator upstream "
-                "and pass conf=")
+_RUN_ID = "it sets the run_id (1.10's default run ids were trig__<date>, Airflow 2's are manual__<date>)"
+_CONDITIONAL = "it decides whether to trigger (1.10 skipped the run when it returned None)"
+FALLBACK_NAME = "TriggerDagRunWithCallableOperator"
 
 
 @dataclass
@@ -273,7 +277,7 @@ def _payload_of(ctx, fn: ast.FunctionDef, order: str) -> ast.expr | None:
     payload: ast.expr | None = None
     if isinstance(last, ast.Call) and ctx.analysis.resolve(last.func) == DAG_RUN_ORDER:
         if last.args or any(k.arg != "payload" for k in last.keywords):
-            raise Unconvertible(f"it sets the run_id: {_RUN_ID}")
+            raise Unconvertible(_RUN_ID)
         if len(body) > 1:
             raise Unconvertible("it does more than set the payload")
         return last.keywords[0].value if last.keywords else None
@@ -286,7 +290,7 @@ def _payload_of(ctx, fn: ast.FunctionDef, order: str) -> ast.expr | None:
                 payload = stmt.value
                 continue
             if target.attr == "run_id":
-                raise Unconvertible(f"it sets the run_id: {_RUN_ID}")
+                raise Unconvertible(_RUN_ID)
         raise Unconvertible("it does more than set the payload")
     return payload
 
@@ -318,12 +322,131 @@ def _plans(ctx) -> dict[str, Plan]:
     return {name: _plan_one(ctx, name, uses) for name, uses in _trigger_callables(ctx).items()}
 
 
+def _why_not_conf(ctx, call: cst.Call, a: cst.Arg) -> str | None:
+    """Why AM601 cannot turn this call's ``python_callable=`` into ``conf=`` (None: it can)."""
+    if cstutil.kwarg(call, "conf") is not None:
+        return "conf= is given too"
+    if any(arg.star for arg in call.args):
+        return "*args/**kwargs hide the call's arguments"
+    if not isinstance(a.value, cst.Name):
+        return "it is not a function defined in this file"
+    plan = cstutil.file_state(ctx, "AM601", _plans).get(a.value.value)
+    if plan is None:
+        return f"{a.value.value} is not a function defined once in this file"
+    return plan.reason or None
+
+
+# -- AM603: 1.10's behaviour kept when the task runs ----------------------------------------------------------
+
+
+@dataclass
+class OrderPlan:
+    """The file's module-level import of 1.10's DagRunOrder, and whether a local class can replace it."""
+
+    local: str = ""                           # its local name ("": not imported at module level)
+    define: bool = False                      # every use left is a call: a local class of that name replaces it
+    calls: int = 0                            # those calls
+    skip_lines: frozenset[int] = frozenset()  # lines of the defs AM601 removes (their uses go with them)
+    reported: bool = False
+
+
+def _order_plan(ctx) -> OrderPlan:
+    found = [b for b in ctx.analysis.bindings.values() if ctx.decider.identity(b.qname) == DAG_RUN_ORDER]
+    if len(found) != 1:
+        return OrderPlan()
+    binding = found[0]
+    if not binding.top_level or binding.guarded or binding.module_import or \
+            binding.local in ctx.analysis.stored_names:
+        return OrderPlan()
+    local = binding.local
+    plans = cstutil.file_state(ctx, "AM601", _plans)
+    defs, _ = _definitions(ctx.analysis.tree)
+    skip: set[int] = set()
+    for name, plan in plans.items():
+        fn = defs[name][0] if len(defs.get(name, ())) == 1 else None
+        params = {a.arg for a in (*fn.args.posonlyargs, *fn.args.args)} if fn is not None else set()
+        if fn is not None and not plan.reason and plan.removable and params & ORDER_PARAMS:  # AM601 removes it
+            skip.update(range(fn.lineno, (fn.end_lineno or fn.lineno) + 1))
+    refs = calls = 0
+    for node in ast.walk(ctx.analysis.tree):
+        if getattr(node, "lineno", 0) in skip:
+            continue
+        if isinstance(node, ast.Name) and node.id == local and isinstance(node.ctx, ast.Load):
+            refs += 1
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == local:
+            calls += 1
+    return OrderPlan(local=local, define=refs == calls, calls=calls, skip_lines=frozenset(skip))
+
+
+def _order_class(ctx) -> str:
+    """The local name of the file's DagRunOrder class (added once)."""
+    orders = cstutil.file_state(ctx, "AM603.order", _order_plan)
+    replaces = bool(orders.local) and orders.define
+    return ctx.require_definition("AM603.DagRunOrder", orders.local if replaces else "DagRunOrder", _order_code,
+                                  replaces=replaces)
+
+
+def _order_code(name: str) -> str:
+    return (
+        "# Added by composer-migrate (AM603): Airflow 1.10's DagRunOrder (airflow.operators.dagrun_operator), "
+        "removed in\n"
+        "# Airflow 2: what a TriggerDagRunOperator python_callable fills and returns.\n"
+        f"class {name}:\n"
+        "    def __init__(self, run_id=None, payload=None):\n"
+        "        self.run_id = run_id\n"
+        "        self.payload = payload\n"
+    )
+
+
+def _operator_code(ctx, name: str) -> str:
+    base = ctx.require_import(TRIGGER)
+    json_module = ctx.require_import("json")
+    timezone = ctx.require_import("airflow.utils.timezone")
+    order = _order_class(ctx)
+    return (
+        "# Added by composer-migrate (AM603): Airflow 1.10's TriggerDagRunOperator(python_callable=...), which "
+        "Airflow 2\n"
+        "# removed, on Airflow 2's operator.\n"
+        f"class {name}({base}):\n"
+        '    """TriggerDagRunOperator with Airflow 1.10\'s ``python_callable(context, dag_run_obj)``.\n'
+        "\n"
+        f"    When the task runs, the callable gets the context and a {order} whose run_id is ``trig__`` and the\n"
+        "    logical date (else the current time). If it returns a false value, nothing is triggered and the task\n"
+        "    succeeds; else the DAG is triggered with the order's run_id and, as conf, its payload through JSON.\n"
+        '    """\n'
+        "\n"
+        "    def __init__(self, *, python_callable, **kwargs):\n"
+        "        super().__init__(**kwargs)\n"
+        "        self.python_callable = python_callable\n"
+        "\n"
+        "    def execute(self, context):\n"
+        "        date = self.logical_date\n"
+        "        if date is not None and not isinstance(date, str):\n"
+        "            date = date.isoformat()\n"
+        f'        run_id = "trig__" + (date if date is not None else {timezone}.utcnow().isoformat())\n'
+        f"        order = self.python_callable(context, {order}(run_id=run_id))\n"
+        "        if not order:\n"
+        '            self.log.info("Criteria not met, moving on")\n'
+        "            return None\n"
+        "        self.trigger_run_id = order.run_id\n"
+        f"        self.conf = {json_module}.dumps(order.payload)\n"
+        "        return super().execute(context)\n"
+    )
+
+
+def _nested_trigger_import(ctx) -> bool:
+    """The file imports TriggerDagRunOperator inside a def only: a module-level subclass cannot name it."""
+    local = ctx.bound.get(TRIGGER)
+    binding = ctx.analysis.bindings.get(local) if local else None
+    return binding is not None and not binding.top_level
+
+
 class TriggerDagRunCallableToConf(Rule):
     code = "AM601"
     name = "trigger-dagrun-conf"
     summary = ("TriggerDagRunOperator(python_callable=f) where f only sets dag_run_obj.payload -> conf=<payload> "
-               "(context strings as templates); f is removed when nothing else uses it. A callable that decides "
-               "whether to trigger is a TODO.")
+               "(context strings as templates); f is removed when nothing else uses it. Any other callable is "
+               "AM603's.")
     interest = Interest(call_identities=frozenset({TRIGGER}), function_params=ORDER_PARAMS)
     order = 60
     examples = (
@@ -359,29 +482,6 @@ class TriggerDagRunCallableToConf(Rule):
                 ")\n"
             ),
         ),
-        Example(
-            title="a conditional callable: TODO",
-            before=(
-                "from airflow.operators.dagrun_operator import TriggerDagRunOperator\n"
-                "def maybe(context, dag_run_obj):\n"
-                "    if context['params']['condition']:\n"
-                "        dag_run_obj.payload = {'message': 'go'}\n"
-                "        return dag_run_obj\n"
-                "trigger = TriggerDagRunOperator(task_id='t', trigger_dag_id='target', python_callable=maybe)\n"
-            ),
-            after=(
-                "from airflow.operators.trigger_dagrun import TriggerDagRunOperator\n"
-                "def maybe(context, dag_run_obj):\n"
-                "    if context['params']['condition']:\n"
-                "        dag_run_obj.payload = {'message': 'go'}\n"
-                "        return dag_run_obj\n"
-                "# TODO(airflow2): AM601 python_callable=maybe cannot become conf=: it decides whether to trigger "
-                "(1.10 skipped the run when it returned None); Airflow 2's TriggerDagRunOperator always triggers: "
-                "move the condition into a ShortCircuitOperator upstream and pass conf=\n"
-                "trigger = TriggerDagRunOperator(task_id='t', trigger_dag_id='target', python_callable=maybe)\n"
-            ),
-            todos=("always triggers",),
-        ),
     )
 
     def _plan(self, ctx, name: str) -> Plan | None:
@@ -394,14 +494,9 @@ class TriggerDagRunCallableToConf(Rule):
         if cstutil.literal(a.value) is None:
             ctx.change(self.code, "TriggerDagRunOperator: removed python_callable=None")
             return cstutil.replace_arg(call, a, [])
-        plan = self._plan(ctx, a.value.value) if isinstance(a.value, cst.Name) else None
-        if plan is None or plan.reason:
-            shown = cstutil.code_of(a.value).strip()
-            why = plan.reason if plan is not None else (
-                "conf= is given too, or *args/**kwargs hide the arguments" if isinstance(a.value, cst.Name)
-                else "it is not a function defined in this file")
-            ctx.todo(self.code, f"python_callable={shown} cannot become conf=: {why}")
-            return call
+        if _why_not_conf(ctx, call, a) is not None:
+            return call  # AM603 keeps 1.10's behaviour when the task runs
+        plan = self._plan(ctx, a.value.value)
         name = a.value.value
         kept = "" if plan.removed else (f"; {name} is kept (used elsewhere)" if not plan.removable
                                         else f"; {name} is no longer used: remove it")
@@ -485,4 +580,186 @@ class TriggerDagRunLogicalDate(Rule):
         return cstutil.rename_kwarg(call, "execution_date", "logical_date")
 
 
-RULES = (TriggerDagRunCallableToConf, TriggerDagRunLogicalDate)
+
+# What AM603 adds to a file, as its examples show it (the code is _order_code's and _operator_code's).
+_ADDED_IMPORTS = "import json\nfrom airflow.utils import timezone\n"
+_ADDED_CLASSES = (
+    "\n"
+    "\n"
+    "# Added by composer-migrate (AM603): Airflow 1.10's DagRunOrder (airflow.operators.dagrun_operator), removed in\n"
+    "# Airflow 2: what a TriggerDagRunOperator python_callable fills and returns.\n"
+    "class DagRunOrder:\n"
+    "    def __init__(self, run_id=None, payload=None):\n"
+    "        self.run_id = run_id\n"
+    "        self.payload = payload\n"
+    "\n"
+    "\n"
+    "# Added by composer-migrate (AM603): Airflow 1.10's TriggerDagRunOperator(python_callable=...), which Airflow 2\n"
+    "# removed, on Airflow 2's operator.\n"
+    "class TriggerDagRunWithCallableOperator(TriggerDagRunOperator):\n"
+    '    """TriggerDagRunOperator with Airflow 1.10\'s ``python_callable(context, dag_run_obj)``.\n'
+    "\n"
+    "    When the task runs, the callable gets the context and a DagRunOrder whose run_id is ``trig__`` and the\n"
+    "    logical date (else the current time). If it returns a false value, nothing is triggered and the task\n"
+    "    succeeds; else the DAG is triggered with the order's run_id and, as conf, its payload through JSON.\n"
+    '    """\n'
+    "\n"
+    "    def __init__(self, *, python_callable, **kwargs):\n"
+    "        super().__init__(**kwargs)\n"
+    "        self.python_callable = python_callable\n"
+    "\n"
+    "    def execute(self, context):\n"
+    "        date = self.logical_date\n"
+    "        if date is not None and not isinstance(date, str):\n"
+    "            date = date.isoformat()\n"
+    '        run_id = "trig__" + (date if date is not None else timezone.utcnow().isoformat())\n'
+    "        order = self.python_callable(context, DagRunOrder(run_id=run_id))\n"
+    "        if not order:\n"
+    '            self.log.info("Criteria not met, moving on")\n'
+    "            return None\n"
+    "        self.trigger_run_id = order.run_id\n"
+    "        self.conf = json.dumps(order.payload)\n"
+    "        return super().execute(context)\n"
+    "\n"
+    "\n"
+)
+
+
+
+class TriggerDagRunCallableKept(Rule):
+    code = "AM603"
+    name = "trigger-dagrun-callable"
+    summary = ("TriggerDagRunOperator(python_callable=f) that AM601 cannot turn into conf= (f decides whether to "
+               "trigger, sets the run_id, computes the payload when the task runs, or is not a def of the file) -> "
+               f"{FALLBACK_NAME}(python_callable=f), a subclass added to the file that runs f as 1.10.15 did: "
+               "f(context, DagRunOrder('trig__<date>')), nothing triggered (task succeeds) when it returns a false "
+               "value, else trigger_run_id/conf from the order. An imported DagRunOrder becomes a local class. "
+               "conf= given next to python_callable= is a TODO.")
+    interest = Interest(call_identities=frozenset({TRIGGER, DAG_RUN_ORDER}))
+    order = 62
+    examples = (
+        Example(
+            title="a callable that decides whether to trigger, as in the 1.10 example DAG",
+            before=(
+                "from airflow.operators.dagrun_operator import TriggerDagRunOperator\n"
+                "\n"
+                "\n"
+                "def maybe(context, dag_run_obj):\n"
+                "    if context['params']['condition']:\n"
+                "        dag_run_obj.payload = {'message': context['params']['message']}\n"
+                "        return dag_run_obj\n"
+                "\n"
+                "\n"
+                "trigger = TriggerDagRunOperator(\n"
+                "    task_id='t',\n"
+                "    trigger_dag_id='target',\n"
+                "    python_callable=maybe,\n"
+                "    params={'condition': True, 'message': 'Hello'},\n"
+                ")\n"
+            ),
+            after=(
+                "from airflow.operators.trigger_dagrun import TriggerDagRunOperator\n"
+                + _ADDED_IMPORTS + _ADDED_CLASSES +
+                "def maybe(context, dag_run_obj):\n"
+                "    if context['params']['condition']:\n"
+                "        dag_run_obj.payload = {'message': context['params']['message']}\n"
+                "        return dag_run_obj\n"
+                "\n"
+                "\n"
+                "trigger = TriggerDagRunWithCallableOperator(\n"
+                "    task_id='t',\n"
+                "    trigger_dag_id='target',\n"
+                "    python_callable=maybe,\n"
+                "    params={'condition': True, 'message': 'Hello'},\n"
+                ")\n"
+            ),
+        ),
+        Example(
+            title="a new DagRunOrder with a run_id: the import becomes a local class",
+            before=(
+                "from airflow.operators.dagrun_operator import DagRunOrder, TriggerDagRunOperator\n"
+                "\n"
+                "\n"
+                "def order(context, dag_run_obj):\n"
+                "    return DagRunOrder(run_id='trig__all__' + context['ts_nodash'], payload={'country': 'all'})\n"
+                "\n"
+                "\n"
+                "trigger = TriggerDagRunOperator(task_id='t', trigger_dag_id='target', python_callable=order)\n"
+            ),
+            after=(
+                "from airflow.operators.trigger_dagrun import TriggerDagRunOperator\n"
+                + _ADDED_IMPORTS + _ADDED_CLASSES +
+                "def order(context, dag_run_obj):\n"
+                "    return DagRunOrder(run_id='trig__all__' + context['ts_nodash'], payload={'country': 'all'})\n"
+                "\n"
+                "\n"
+                "trigger = TriggerDagRunWithCallableOperator(task_id='t', trigger_dag_id='target', "
+                "python_callable=order)\n"
+            ),
+        ),
+        Example(
+            title="conf= next to python_callable=: TODO",
+            before=(
+                "from airflow.operators.dagrun_operator import TriggerDagRunOperator\n"
+                "from helpers import pick\n"
+                "t = TriggerDagRunOperator(task_id='t', trigger_dag_id='target', python_callable=pick, conf={'a': 1})\n"
+            ),
+            after=(
+                "from airflow.operators.trigger_dagrun import TriggerDagRunOperator\n"
+                "from helpers import pick\n"
+                "# TODO(airflow2): AM603 python_callable=pick and conf= are both given: 1.10 ignored conf= (not one of "
+                "its arguments) and triggered with the payload the callable set; remove conf= and convert again to "
+                "keep the callable\n"
+                "t = TriggerDagRunOperator(task_id='t', trigger_dag_id='target', python_callable=pick, conf={'a': 1})\n"
+            ),
+            todos=("conf= are both given",),
+        ),
+    )
+
+    def leave_call(self, ctx, call: cst.Call, target: CallTarget | None):
+        if target is None:
+            return call
+        if target.identity == DAG_RUN_ORDER:
+            return self._order_call(ctx, call)
+        if target.identity != TRIGGER:
+            return call
+        orders = cstutil.file_state(ctx, "AM603.order", _order_plan)
+        if orders.local and orders.define and not orders.calls and not orders.reported:
+            orders.reported = True  # imported but not used (outside the defs AM601 removes): the import goes
+            ctx.mark_converted(cst.Name(orders.local))
+        a = cstutil.kwarg(call, "python_callable")
+        if a is None:
+            return call
+        shown = cstutil.code_of(a.value).strip()
+        why = _why_not_conf(ctx, call, a)
+        if why is None:
+            return call
+        if cstutil.kwarg(call, "conf") is not None:
+            ctx.todo(self.code, f"python_callable={shown} and conf= are both given: 1.10 ignored conf= (not one of "
+                                f"its arguments) and triggered with the payload the callable set; remove conf= "
+                                f"and convert again to keep the callable")
+            return call
+        if _nested_trigger_import(ctx):
+            ctx.todo(self.code, f"python_callable={shown} is not supported by Airflow 2's TriggerDagRunOperator, "
+                                f"and it is imported inside a function: import it at module level and convert again")
+            return call
+        local = ctx.require_definition("AM603.operator", FALLBACK_NAME, lambda name: _operator_code(ctx, name))
+        ctx.change(self.code, f"TriggerDagRunOperator(python_callable={shown}) -> {local}, which runs it when the "
+                              f"task runs as 1.10 did (conf= cannot replace it: {why})")
+        return call.with_changes(func=cst.Name(local))
+
+    def _order_call(self, ctx, call: cst.Call) -> cst.Call:
+        orders = cstutil.file_state(ctx, "AM603.order", _order_plan)
+        if not (orders.local and orders.define) or ctx.line in orders.skip_lines or \
+                not (isinstance(call.func, cst.Name) and call.func.value == orders.local):
+            return call
+        ctx.mark_converted(call.func)
+        name = _order_class(ctx)
+        if not orders.reported:
+            orders.reported = True
+            ctx.change(self.code, f"{name}: Airflow 2 removed airflow.operators.dagrun_operator.DagRunOrder; a "
+                                  f"local class with its run_id and payload replaces the import")
+        return call
+
+
+RULES = (TriggerDagRunCallableToConf, TriggerDagRunLogicalDate, TriggerDagRunCallableKept)

@@ -1,4 +1,4 @@
-"""TriggerDagRunOperator (AM601/AM602), days_ago and @apply_defaults (AM401/AM402), positional operator
+"""TriggerDagRunOperator (AM601/AM602/AM603), days_ago and @apply_defaults (AM401/AM402), positional operator
 arguments (AM403)."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import pytest
 
 from dagconvert.engine import convert_source
 from dagconvert.rules.base import CallTarget
-from dagconvert.rules.trigger_dagrun import TRIGGER, TriggerDagRunLogicalDate
+from dagconvert.rules.trigger_dagrun import FALLBACK_NAME, TRIGGER, TriggerDagRunLogicalDate
 from tests.dagconvert.helpers import convert, converted, todos
 from tests.dagconvert.test_kubernetes_pod import load_in_runtime
 
@@ -48,6 +48,18 @@ def test_payload_becomes_conf(payload, conf):
     assert "def cb" not in code
 
 
+def kept_callable(source: str) -> str:
+    """The AM603 change message of a file whose python_callable stays (on the added subclass), checked clean."""
+    result = convert(source)
+    assert not result.todos, [t.message for t in result.todos]
+    assert convert_source(result.code).code == result.code, "not idempotent"
+    assert f"{FALLBACK_NAME}(task_id=" in result.code and "python_callable=" in result.code
+    assert result.code.count(f"class {FALLBACK_NAME}(TriggerDagRunOperator):") == 1
+    messages = [c.message for c in result.changes if c.rule == "AM603" and "python_callable=" in c.message]
+    assert len(messages) == 1, messages
+    return messages[0]
+
+
 @pytest.mark.parametrize("payload,why", [
     ("{'when': context['execution_date']}", "is computed when the task runs"),
     ("{'v': context['params']['v']}", "may not be a string"),
@@ -58,26 +70,28 @@ def test_payload_becomes_conf(payload, conf):
     ("{**BASE}", "unpacks a dict"),
     ("{'k': f'{context[\"ds\"]!r}'}", "conversion or format spec"),
 ])
-def test_payload_left_with_todo(payload, why):
-    messages = todos(trigger_with(f"""\
+def test_payload_known_only_when_the_task_runs_keeps_the_callable(payload, why):
+    message = kept_callable(trigger_with(f"""\
         def cb(context, dag_run_obj):
             dag_run_obj.payload = {payload}
             return dag_run_obj
         """))
-    assert any(why in m for m in messages), messages
+    assert why in message
 
 
 @pytest.mark.parametrize("body,why", [
     ("    if context['params'].get('go'):\n        dag_run_obj.payload = {}\n        return dag_run_obj\n",
-     "always triggers"),
-    ("    dag_run_obj.payload = {}\n    return dag_run_obj if context['params'] else None\n", "always triggers"),
+     "decides whether to trigger"),
+    ("    dag_run_obj.payload = {}\n    return dag_run_obj if context['params'] else None\n",
+     "decides whether to trigger"),
     ("    dag_run_obj.payload = {}\n", "never returns the DagRunOrder"),
-    ("    dag_run_obj.run_id = 'custom'\n    return dag_run_obj\n", "trigger_run_id"),
+    ("    dag_run_obj.run_id = 'custom'\n    return dag_run_obj\n", "sets the run_id"),
     ("    print(context)\n    return dag_run_obj\n", "does more than set the payload"),
 ])
-def test_callable_left_with_todo(body, why):
-    messages = todos(trigger_with("def cb(context, dag_run_obj):\n" + body))
-    assert any(why in m for m in messages), messages
+def test_callable_that_is_not_a_payload_is_kept(body, why):
+    source = trigger_with("def cb(context, dag_run_obj):\n" + body)
+    assert why in kept_callable(source)
+    assert "def cb(context, dag_run_obj):\n" + body in convert(source).code
 
 
 def test_dag_run_order_style_and_its_import():
@@ -112,14 +126,14 @@ def test_shared_callable_is_kept():
 
 
 def test_a_factory_parameter_named_like_a_module_constant_is_not_read_as_it():
-    messages = todos(TRIGGER_IMPORT + "TABLE = 'events'\n" + textwrap.dedent("""\
+    message = kept_callable(TRIGGER_IMPORT + "TABLE = 'events'\n" + textwrap.dedent("""\
         def make(TABLE):
             def cb(context, dag_run_obj):
                 dag_run_obj.payload = {'table': TABLE}
                 return dag_run_obj
             return TriggerDagRunOperator(task_id='t', trigger_dag_id='x', python_callable=cb)
         """))
-    assert any("whose value is not a literal known when the file is parsed" in m for m in messages)
+    assert "whose value is not a literal known when the file is parsed" in message
 
 
 def test_callable_in_a_dag_factory():
@@ -143,23 +157,73 @@ def test_callable_whose_def_is_not_visited_still_converts():
     assert any("cb is no longer used: remove it" in c.message for c in result.changes)
 
 
-@pytest.mark.parametrize("call_extra,why", [
-    (", conf={'a': 1}", "conf= is given too"),
-    (", **extra", "conf= is given too, or *args/**kwargs"),
-])
-def test_call_level_todos(call_extra, why):
+def test_conf_next_to_the_callable_is_a_todo():
     messages = todos(trigger_with("def cb(context, dag_run_obj):\n    dag_run_obj.payload = {}\n"
-                                  "    return dag_run_obj\n", call_extra))
-    assert any(why in m for m in messages), messages
+                                  "    return dag_run_obj\n", ", conf={'a': 1}"))
+    assert any("conf= are both given: 1.10 ignored conf=" in m for m in messages), messages
 
 
-def test_imported_or_lambda_callables_are_todos():
-    assert any("not a function defined once in this file" in m for m in todos(
-        TRIGGER_IMPORT + "from helpers import cb\nt = TriggerDagRunOperator(task_id='t', trigger_dag_id='x', "
-                         "python_callable=cb)\n"))
-    assert any("not a function defined in this file" in m for m in todos(
-        TRIGGER_IMPORT + "t = TriggerDagRunOperator(task_id='t', trigger_dag_id='x', "
-                         "python_callable=lambda c, o: o)\n"))
+def test_star_arguments_keep_the_callable():
+    assert "*args/**kwargs hide the call's arguments" in kept_callable(trigger_with(
+        "def cb(context, dag_run_obj):\n    dag_run_obj.payload = {}\n    return dag_run_obj\n", ", **extra"))
+
+
+@pytest.mark.parametrize("source,why", [
+    ("from helpers import cb\nt = TriggerDagRunOperator(task_id='t', trigger_dag_id='x', python_callable=cb)\n",
+     "cb is not a function defined once in this file"),
+    ("t = TriggerDagRunOperator(task_id='t', trigger_dag_id='x', python_callable=lambda c, o: o)\n",
+     "it is not a function defined in this file"),
+    (("def pick(day):\n    def cb(context, dag_run_obj):\n        return dag_run_obj\n    return cb\n"
+      "t = TriggerDagRunOperator(task_id='t', trigger_dag_id='x', python_callable=pick('mon'))\n"),
+     "it is not a function defined in this file"),
+])
+def test_imported_lambda_or_built_callables_are_kept(source, why):
+    assert why in kept_callable(TRIGGER_IMPORT + source)
+
+
+def test_one_subclass_per_file_and_a_taken_name():
+    result = convert(TRIGGER_IMPORT + f"{FALLBACK_NAME} = 'mine'\n" + textwrap.dedent("""\
+        def cb(context, dag_run_obj):
+            return dag_run_obj if context['params'] else None
+        a = TriggerDagRunOperator(task_id='a', trigger_dag_id='x', python_callable=cb)
+        b = TriggerDagRunOperator(task_id='b', trigger_dag_id='y', python_callable=cb)
+        """))
+    assert result.code.count(f"class {FALLBACK_NAME}_2(TriggerDagRunOperator):") == 1
+    assert result.code.count(f"{FALLBACK_NAME}_2(task_id=") == 2
+    assert f"{FALLBACK_NAME} = 'mine'" in result.code
+
+
+def test_dag_run_order_used_otherwise_than_called_stays_a_todo():
+    result = convert(
+        "from airflow.operators.dagrun_operator import DagRunOrder, TriggerDagRunOperator\n"
+        "def cb(context, dro):\n"
+        "    return dro if isinstance(dro, DagRunOrder) else None\n"
+        "t = TriggerDagRunOperator(task_id='t', trigger_dag_id='x', python_callable=cb)\n")
+    assert any(t.rule == "AM102" and "DagRunOrder" in t.message for t in result.todos)
+    assert "class DagRunOrder_2:" in result.code  # the subclass's own; the import (a TODO) keeps the name
+
+
+def test_unused_dag_run_order_import_goes():
+    code = converted(
+        "from airflow.operators.dagrun_operator import DagRunOrder, TriggerDagRunOperator\n"
+        "t = TriggerDagRunOperator(task_id='t', trigger_dag_id='x')\n")
+    assert code == ("from airflow.operators.trigger_dagrun import TriggerDagRunOperator\n"
+                    "t = TriggerDagRunOperator(task_id='t', trigger_dag_id='x')\n")
+
+
+def test_dag_run_order_in_a_def_the_payload_rule_removes_and_in_one_kept():
+    """AM601 removes one def calling DagRunOrder (its uses go with it), AM603 keeps the other: one class."""
+    code = converted(
+        "from airflow.operators.dagrun_operator import DagRunOrder, TriggerDagRunOperator\n"
+        "def cb(context, dro):\n"
+        "    return DagRunOrder(payload={'k': 1})\n"
+        "def other(context, dro):\n"
+        "    return DagRunOrder(run_id='r', payload={'k': 2})\n"
+        "t = TriggerDagRunOperator(task_id='t', trigger_dag_id='x', python_callable=cb)\n"
+        "u = TriggerDagRunOperator(task_id='u', trigger_dag_id='x', python_callable=other)\n")
+    assert "conf={'k': 1}" in code and "def cb" not in code
+    assert code.count("class DagRunOrder:") == 1 and "DagRunOrder(run_id='r', payload={'k': 2})" in code
+    assert "from airflow.operators.dagrun_operator" not in code
 
 
 # -- AM602: execution_date -> logical_date --------------------------------------------------------------------
