@@ -186,7 +186,7 @@ def _guarded_module_move(ctx: ConversionContext, qname: str, local: str) -> str 
     if ctx.decider.decide(qname).action is Action.MOVE:
         return None
     homes: set[str] = set()
-    for node in ast.walk(ctx.analysis.tree):
+    for node in ctx.analysis.nodes:  # the analysis' one walk of the tree
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == local:
             decision = ctx.decider.decide(f"{qname}.{node.attr}")
             if decision.action is not Action.MOVE:
