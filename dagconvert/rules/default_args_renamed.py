@@ -179,6 +179,12 @@ def _insert_after(node: cst.Dict, index: int, key: str) -> cst.Dict:
             gap = previous.whitespace_after
             if isinstance(gap, cst.ParenthesizedWhitespace):
                 gap = gap.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=[])
+        closing = node.rbrace.whitespace_before
+        if isinstance(gap, cst.ParenthesizedWhitespace) and isinstance(closing, cst.ParenthesizedWhitespace):
+            # a comment at the end of the old element's line is held by the closing brace: keep it on that line
+            gap = gap.with_changes(first_line=closing.first_line)
+            node = node.with_changes(rbrace=node.rbrace.with_changes(
+                whitespace_before=closing.with_changes(first_line=cst.TrailingWhitespace())))
         before = comma.whitespace_before if isinstance(comma, cst.Comma) else cst.SimpleWhitespace("")
         old = old.with_changes(comma=cst.Comma(whitespace_before=before, whitespace_after=gap))
         new = new.with_changes(comma=comma)

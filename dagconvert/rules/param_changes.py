@@ -1,6 +1,8 @@
 """AM201: constructor parameters that Airflow 2 renamed or removed, from the sourced rows of
 dagconvert/tables/param_changes.json (``bql`` -> ``sql``, ``bigquery_conn_id`` -> ``gcp_conn_id``,
-``xcom_push`` -> ``do_xcom_push``, ``delegate_to`` removed, ...)."""
+``xcom_push`` -> ``do_xcom_push``, ``delegate_to`` removed, ...); AM204: per-service GCP connections merged
+into ``gcp_conn_id``; AM209: parameters the target deprecates whose named replacement behaves differently.
+The same renames set through ``default_args`` are AM208 (default_args_renamed.py)."""
 
 from __future__ import annotations
 

@@ -103,3 +103,9 @@ def test_the_last_element_of_a_multiline_dict_gets_the_new_key_on_its_own_line()
     source = dag_file("{\n    'owner': 'a',\n    'project': 'p'\n}",
                       CREATE + "    print(default_args['project'])\n")
     assert "    'owner': 'a',\n    'project': 'p',\n    'project_id': 'p'\n}" in convert(source).code
+
+
+def test_a_comment_after_the_last_element_stays_on_its_line():
+    source = dag_file("{\n    'owner': 'a',\n    'project': 'p',  # billing\n}",
+                      CREATE + "    print(default_args['project'])\n")
+    assert "    'project': 'p',  # billing\n    'project_id': 'p',\n}" in convert(source).code
