@@ -60,6 +60,8 @@ def _slack_webhook(call: cst.Call) -> str:
     password, or the password itself when it is a whole URL; slack_webhook_conn_id is required."""
     conn, token = _given(call, "http_conn_id"), _given(call, "webhook_token")
     password = token or (f"the 'webhook_token' extra of the HTTP connection {conn}" if conn else "the webhook token")
+    if token and "{{" in token:  # a template field in 1.10; a connection field is not rendered
+        password = f"what {token} renders to"
     host = f"that of the HTTP connection {conn}, scheme included" if conn else \
         "empty (meaning https://hooks.slack.com/services)"
     return ("Airflow 2 posts to a webhook only through a connection: create a connection of type Slack Incoming "

@@ -42,3 +42,9 @@ def test_other_rejected_keywords_of_a_hinted_class_keep_their_own_todo():
                                "    link_names=True, message='m')\n", "AM203")
     assert [m.split(" not accepted")[0] for m in messages] == [
         "parameter link_names is", "parameters http_conn_id and webhook_token are"]
+
+
+def test_a_templated_webhook_token_asks_for_its_rendered_value():
+    [message] = todos(WEBHOOK + "n = SlackWebhookOperator(task_id='n', http_conn_id='hook', message='m',\n"
+                                "    webhook_token='{{ var.value.hook_token }}')\n", "AM203")
+    assert "password is what '{{ var.value.hook_token }}' renders to and whose host" in message
