@@ -47,9 +47,9 @@ def _slack_api_token(call: cst.Call) -> str:
     """1.10.15 SlackAPIOperator: SlackHook(token=...) used the token as given (not a template field); provider
     slack 9.5.0 SlackHook reads the token from the password of a 'slack' connection."""
     token = _given(call, "token")
-    note = " (1.10 did not template token: it sent this text as written)" if token and "{{" in token else ""
+    note = "; 1.10 did not template token: it sent this text as written" if token and "{{" in token else ""
     return (f"Airflow 2 takes the Slack API token only from a connection: create a connection of type Slack API "
-            f"(conn_type 'slack') whose password is the token given here, {token}{note}, pass its id as "
+            f"(conn_type 'slack') whose password is the token this task used (token={token}{note}), pass its id as "
             "slack_conn_id=..., and remove token")
 
 
@@ -167,8 +167,8 @@ class ArgumentNotAccepted(Rule):
                 "# TODO(airflow2): AM203 parameter token is not accepted by SlackAPIPostOperator in airflow-2.10.5: "
                 "Airflow 2 rejects unknown arguments at parse time; Airflow 2 takes the Slack API token only from a "
                 "connection: create a connection of type Slack API (conn_type 'slack') whose password is the token "
-                "given here, '{{ var.value.slack_token }}' (1.10 did not template token: it sent this text as "
-                "written), pass its id as slack_conn_id=..., and remove token\n"
+                "this task used (token='{{ var.value.slack_token }}'; 1.10 did not template token: it sent this "
+                "text as written), pass its id as slack_conn_id=..., and remove token\n"
                 "post = SlackAPIPostOperator(task_id='post', token='{{ var.value.slack_token }}', text='done')\n"
             ),
             todos=("parameter token is not accepted by SlackAPIPostOperator",),
