@@ -8,7 +8,13 @@ does not pass, ``default_args[parameter]`` is used when present; other keys are 
 old key is silently ignored, and the new key would reach *every* operator of the DAG that takes the new name,
 including ones that did not get the value in 1.10.
 
-The rewrite is exact when, among the operators the file instantiates (their 2.x classes, from the profile's
+Only dict literals the file passes as ``default_args=`` (directly, or bound to a name it passes) are rewritten;
+one that merely looks like default_args (an ``owner`` or ``start_date`` key) but is not seen passed gets a TODO,
+and one passed to another keyword (``labels={'owner': ..., 'project': ...}``) is left alone.
+
+When no operator of the file that took the old key in 1.10 would miss it (each passes the new name itself, e.g.
+because a restructuring rule moved the value into the call, or there is none), nothing needs to change. Else
+the rewrite is exact when, among the operators the file instantiates (their 2.x classes, from the profile's
 inventory of accepted arguments), every one that would receive the new key (it takes it and the converted
 call does not pass it) took the old key in 1.10 (the table renames the old name to the new one for its class):
 each then gets the value it got in 1.10, and no other operator gets anything new. Then:
@@ -40,6 +46,7 @@ from dagconvert.rules.param_changes import CONNECTION_MERGES, OWNED_ELSEWHERE
 DEFAULT_ARGS_KEYS = frozenset({"owner", "start_date", "retries", "retry_delay", "email", "depends_on_past",
                                "email_on_failure", "end_date", "queue", "pool"})
 _MEMO_KEY = "AM208:tasks"
+_DICTS_KEY = "AM208:dicts"
 
 
 def _applies(row: dict, replaced: bool) -> bool:
@@ -130,6 +137,37 @@ def _collect_tasks(ctx) -> list[_Task]:
     return sorted(tasks, key=lambda t: t.line)
 
 
+def _literal_keys(node: ast.Dict) -> tuple:
+    return tuple(k.value if isinstance(k, ast.Constant) and isinstance(k.value, str) else None for k in node.keys)
+
+
+def _dict_uses(ctx) -> tuple[set[tuple], set[tuple], set[tuple]]:
+    """The key tuples (source order; None for a non-literal key or ``**``) of the dict literals the file passes
+    as ``default_args=`` (directly, or bound to a name that is passed), of every other dict literal, and of the
+    dict literals passed straight to another keyword (``labels={...}``: surely not default_args)."""
+    memo = ctx.analysis.memo
+    if _DICTS_KEY not in memo:
+        tree = ctx.analysis.tree
+        passed, names, elsewhere = [], set(), set()
+        for node in ast.walk(tree):
+            for kw in node.keywords if isinstance(node, ast.Call) else ():
+                if kw.arg == "default_args" and isinstance(kw.value, ast.Dict):
+                    passed.append(kw.value)
+                elif kw.arg == "default_args" and isinstance(kw.value, ast.Name):
+                    names.add(kw.value.id)
+                elif isinstance(kw.value, ast.Dict):
+                    elsewhere.add(_literal_keys(kw.value))
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(node.value, ast.Dict):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                if any(isinstance(t, ast.Name) and t.id in names for t in targets):
+                    passed.append(node.value)
+        chosen = {id(d) for d in passed}
+        others = {_literal_keys(d) for d in ast.walk(tree) if isinstance(d, ast.Dict) and id(d) not in chosen}
+        memo[_DICTS_KEY] = ({_literal_keys(d) for d in passed}, others, elsewhere)
+    return memo[_DICTS_KEY]
+
+
 def _string_count(ctx, value: str) -> int:
     return sum(1 for n in ast.walk(ctx.analysis.tree) if isinstance(n, ast.Constant) and n.value == value)
 
@@ -195,12 +233,12 @@ def _insert_after(node: cst.Dict, index: int, key: str) -> cst.Dict:
 class DefaultArgsRenamed(Rule):
     code = "AM208"
     name = "default-args-renamed"
-    summary = ("A renamed parameter set in default_args ('project' -> 'project_id', 'bigquery_conn_id' -> "
+    summary = ("A renamed parameter set in a dict the file passes as default_args ('project' -> 'project_id', 'bigquery_conn_id' -> "
                "'gcp_conn_id', ...) gets its Airflow 2 name when every operator of the file that would receive "
                "the new key got the old one in 1.10 (the key is renamed, or the new one added beside it); else a "
                "TODO names the tasks that would newly get the value.")
     interest = Interest(strings=re.compile("^(?:" + "|".join(sorted(map(re.escape, RENAMED_KEYS))) + ")$"))
-    order = 21
+    order = 19  # before AM202 takes provide_context out: it matches the dict to the source's by its keys
     examples = (
         Example(
             title="Pub/Sub operators took 'project' in 1.10: the key is renamed",
@@ -287,9 +325,20 @@ class DefaultArgsRenamed(Rule):
     def leave_dict(self, ctx, node: cst.Dict) -> cst.Dict:
         keys = {_key_element(e): i for i, e in enumerate(node.elements)}
         keys.pop(None, None)
-        if not keys.keys() & DEFAULT_ARGS_KEYS:
+        renamed = sorted(k for k in keys if k in RENAMED_KEYS)
+        if not renamed:
             return node
-        for old in sorted(k for k in keys if k in RENAMED_KEYS):
+        shape = tuple(_key_element(e) for e in node.elements)
+        default_args, others, elsewhere = _dict_uses(ctx)
+        if shape not in default_args or shape in others:
+            if keys.keys() & DEFAULT_ARGS_KEYS and shape not in elsewhere:  # looks like default_args: used how?
+                for old in renamed:
+                    new = " or ".join(sorted(RENAMED_KEYS[old]))
+                    ctx.todo(self.code, f"this dict looks like default_args and sets {old!r}, which Airflow 2 "
+                                        f"renamed to {new!r}: if it is default_args, the old key is ignored; pass "
+                                        f"{new} to the tasks that used it")
+            return node
+        for old in renamed:
             node = self._convert(ctx, node, old)
         return node
 
@@ -318,8 +367,10 @@ class DefaultArgsRenamed(Rule):
                                 "in the call")
             return node
         tasks = _tasks(ctx)
-        newly = [t for t in tasks if t.accepted is not None and new in t.accepted and new not in t.passed
-                 and old not in t.fed_from.get(new, ())]
+        receivers = [t for t in tasks if t.accepted is not None and new in t.accepted and new not in t.passed]
+        newly = [t for t in receivers if old not in t.fed_from.get(new, ())]
+        if len(newly) == len(receivers):
+            return node  # no 2.x task took the old key and would miss it (or a rule moved its value into the call)
         unknown = [t for t in tasks if t.accepted is None]
         if newly or unknown:
             listed = "; ".join(

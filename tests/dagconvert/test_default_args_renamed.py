@@ -97,6 +97,26 @@ def test_two_old_keys_for_one_new_name_is_a_todo():
 def test_a_dict_that_is_not_default_args_is_left_alone():
     result = convert(HEAD + "labels = {'project': 'p', 'team': 'x'}\n")
     assert "'project': 'p'" in result.code and not result.todos
+    # labels with default_args-like keys, in a file whose default_args are fine: not renamed, and no TODO
+    tasks = "    t = PubSubTopicCreateOperator(task_id='t', topic='x', labels={'owner': 'a', 'project': 'p'})\n"
+    result = convert(dag_file("{'owner': 'a'}", tasks))
+    assert "labels={'owner': 'a', 'project': 'p'}" in result.code and not am208(result)
+
+
+def test_default_args_inline_or_under_another_name_are_followed():
+    inline = HEAD + ("with DAG('d', default_args={'owner': 'a', 'project': 'p'}, schedule_interval=None) as dag:\n"
+                     + CREATE)
+    assert "default_args={'owner': 'a', 'project_id': 'p'}" in convert(inline).code
+    named = HEAD + "ARGS = {'owner': 'a', 'project': 'p'}\nwith DAG('d', default_args=ARGS) as dag:\n" + CREATE
+    assert "ARGS = {'owner': 'a', 'project_id': 'p'}" in convert(named).code
+
+
+def test_a_default_args_like_dict_not_seen_passed_is_a_todo():
+    source = HEAD + "def make():\n    return {'owner': 'a', 'project': 'p'}\n"
+    result = convert(source)
+    assert "{'owner': 'a', 'project': 'p'}" in result.code
+    [message] = am208(result)
+    assert message.startswith("this dict looks like default_args and sets 'project'")
 
 
 def test_the_last_element_of_a_multiline_dict_gets_the_new_key_on_its_own_line():
@@ -109,3 +129,11 @@ def test_a_comment_after_the_last_element_stays_on_its_line():
     source = dag_file("{\n    'owner': 'a',\n    'project': 'p',  # billing\n}",
                       CREATE + "    print(default_args['project'])\n")
     assert "    'project': 'p',  # billing\n    'project_id': 'p',\n}" in convert(source).code
+
+
+def test_nothing_to_do_when_no_task_took_the_old_key():
+    head = "from airflow import DAG\nfrom airflow.contrib.operators.gcs_operator import " \
+           "GoogleCloudStorageCreateBucketOperator\n"
+    task = "    b = GoogleCloudStorageCreateBucketOperator(task_id='b', bucket_name='x')\n"
+    result = convert(dag_file("{'owner': 'a', 'bigquery_conn_id': 'bq'}", task, head))
+    assert "{'owner': 'a', 'bigquery_conn_id': 'bq'}" in result.code and not am208(result)
