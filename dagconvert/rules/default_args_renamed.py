@@ -97,9 +97,9 @@ def _tasks(ctx) -> list[_Task]:
 
 def _collect_tasks(ctx) -> list[_Task]:
     analysis = ctx.analysis
-    local_classes = {n.name for n in ast.walk(analysis.tree) if isinstance(n, ast.ClassDef)}
+    local_classes = {n.name for n in analysis.nodes if isinstance(n, ast.ClassDef)}
     tasks = []
-    for node in ast.walk(analysis.tree):
+    for node in analysis.nodes:
         if not isinstance(node, ast.Call):
             continue
         keywords = [k.arg for k in node.keywords if k.arg is not None]
@@ -147,9 +147,8 @@ def _dict_uses(ctx) -> tuple[set[tuple], set[tuple], set[tuple]]:
     dict literals passed straight to another keyword (``labels={...}``: surely not default_args)."""
     memo = ctx.analysis.memo
     if _DICTS_KEY not in memo:
-        tree = ctx.analysis.tree
         passed, names, elsewhere = [], set(), set()
-        for node in ast.walk(tree):
+        for node in ctx.analysis.nodes:
             for kw in node.keywords if isinstance(node, ast.Call) else ():
                 if kw.arg == "default_args" and isinstance(kw.value, ast.Dict):
                     passed.append(kw.value)
@@ -157,19 +156,19 @@ def _dict_uses(ctx) -> tuple[set[tuple], set[tuple], set[tuple]]:
                     names.add(kw.value.id)
                 elif isinstance(kw.value, ast.Dict):
                     elsewhere.add(_literal_keys(kw.value))
-        for node in ast.walk(tree):
+        for node in ctx.analysis.nodes:
             if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(node.value, ast.Dict):
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                 if any(isinstance(t, ast.Name) and t.id in names for t in targets):
                     passed.append(node.value)
         chosen = {id(d) for d in passed}
-        others = {_literal_keys(d) for d in ast.walk(tree) if isinstance(d, ast.Dict) and id(d) not in chosen}
+        others = {_literal_keys(d) for d in ctx.analysis.nodes if isinstance(d, ast.Dict) and id(d) not in chosen}
         memo[_DICTS_KEY] = ({_literal_keys(d) for d in passed}, others, elsewhere)
     return memo[_DICTS_KEY]
 
 
 def _string_count(ctx, value: str) -> int:
-    return sum(1 for n in ast.walk(ctx.analysis.tree) if isinstance(n, ast.Constant) and n.value == value)
+    return sum(1 for n in ctx.analysis.nodes if isinstance(n, ast.Constant) and n.value == value)
 
 
 def _simple(node: cst.BaseExpression) -> bool:
