@@ -223,6 +223,23 @@ def _compare_per_task(source: DagStructure, converted: DagStructure, name: str) 
     return out
 
 
+def _renamed_keys() -> dict[str, frozenset[str]]:
+    from dagconvert.rules.default_args_renamed import RENAMED_KEYS  # the conversion's own table (AM208)
+
+    return RENAMED_KEYS
+
+
+def _renamed_to(old: str, value: Any, actual: dict[str, Any]) -> str | None:
+    """The new name a dropped default_args key lives on under, with the same value (AM208), else None."""
+    return next((new for new in sorted(_renamed_keys().get(old, ())) if actual.get(new, UNKNOWN) == value), None)
+
+
+def _renamed_from(new: str, value: Any, expected: dict[str, Any]) -> str | None:
+    """The 1.10 key whose value an added default_args key carries under its Airflow 2 name (AM208), else None."""
+    return next((old for old, news in sorted(_renamed_keys().items())
+                 if new in news and old in expected and expected[old] == value), None)
+
+
 def _compare_default_args(source: DagStructure, converted: DagStructure) -> list[Difference]:
     dag_id = source.dag_id
     expected, actual = source.default_args, converted.default_args
@@ -235,8 +252,15 @@ def _compare_default_args(source: DagStructure, converted: DagStructure) -> list
         elif key not in actual and key in _RETIRED_DEFAULT_ARGS:
             out.append(_allowed(dag_id, field, expected[key], None,
                                 f"default_args '{key}' removed: {_RETIRED_DEFAULT_ARGS[key]}"))
+        elif key not in actual and (new := _renamed_to(key, expected[key], actual)):
+            out.append(_allowed(dag_id, field, expected[key], None,
+                                f"default_args '{key}' renamed to '{new}', the name Airflow 2 takes (AM208)"))
         elif key not in actual:
             out.append(_mismatch(dag_id, field, expected[key], None, f"default_args '{key}' was dropped"))
+        elif key not in expected and (old := _renamed_from(key, actual[key], expected)):
+            out.append(_allowed(dag_id, field, None, actual[key],
+                                f"default_args '{key}' added with the value of '{old}', the name Airflow 2 takes "
+                                f"for it (AM208)"))
         elif key not in expected:
             if "default_args" in source.incomplete:
                 out.append(_not_compared(dag_id, field, None, actual[key],

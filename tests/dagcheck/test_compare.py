@@ -124,6 +124,18 @@ def test_provide_context_removed_from_default_args_is_allowed():
     assert "removed" in diff.message and not failures((diff,))
 
 
+def test_default_args_keys_renamed_for_airflow_2_are_allowed_with_the_same_value():
+    source = replace(BASE, default_args={**BASE.default_args, "project": "acme", "postgres_conn_id": "pg"})
+    converted = replace(BASE, default_args={**BASE.default_args, "project_id": "acme", "postgres_conn_id": "pg",
+                                            "conn_id": "pg"})
+    diffs = compare(source, converted)
+    assert {d.field for d in diffs} == {"default_args.project", "default_args.project_id", "default_args.conn_id"}
+    assert all(d.allowed for d in diffs), messages(diffs)
+    other_value = replace(converted, default_args={**converted.default_args, "project_id": "other"})
+    assert {d.field for d in failures(compare(source, other_value))} == {"default_args.project",
+                                                                         "default_args.project_id"}
+
+
 def test_default_args_changes():
     converted = replace(BASE, default_args={"owner": "ops", "email": ["a@example.com"]})
     assert messages(compare(BASE, converted)) == [
