@@ -235,7 +235,7 @@ def _trigger_callables(ctx) -> dict[str, int]:
     """Callable name -> number of TriggerDagRunOperator calls passing it as ``python_callable=<name>`` that the
     rule converts (no conf=, no *args/**kwargs)."""
     counts: dict[str, int] = {}
-    for node in ast.walk(ctx.analysis.tree):
+    for node in ctx.analysis.nodes:
         if not isinstance(node, ast.Call):
             continue
         qname = ctx.analysis.resolve(node.func)
@@ -249,10 +249,11 @@ def _trigger_callables(ctx) -> dict[str, int]:
     return counts
 
 
-def _definitions(tree: ast.Module) -> tuple[dict[str, list[ast.FunctionDef]], dict[str, int]]:
+def _definitions(nodes: list[ast.AST]) -> tuple[dict[str, list[ast.FunctionDef]], dict[str, int]]:
+    """Function definitions by name, and how often each name is bound otherwise, over the file's nodes."""
     defs: dict[str, list[ast.FunctionDef]] = {}
     stores: dict[str, int] = {}
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             defs.setdefault(node.name, []).append(node)
         elif isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
@@ -296,7 +297,7 @@ def _payload_of(ctx, fn: ast.FunctionDef, order: str) -> ast.expr | None:
 
 
 def _plan_one(ctx, name: str, uses: int) -> Plan:
-    defs, stores = _definitions(ctx.analysis.tree)
+    defs, stores = _definitions(ctx.analysis.nodes)
     found = defs.get(name, [])
     if len(found) != 1 or stores.get(name):
         return Plan(reason=f"{name} is not a function defined once in this file")
@@ -360,7 +361,7 @@ def _order_plan(ctx) -> OrderPlan:
         return OrderPlan()
     local = binding.local
     plans = cstutil.file_state(ctx, "AM601", _plans)
-    defs, _ = _definitions(ctx.analysis.tree)
+    defs, _ = _definitions(ctx.analysis.nodes)
     skip: set[int] = set()
     for name, plan in plans.items():
         fn = defs[name][0] if len(defs.get(name, ())) == 1 else None
@@ -368,7 +369,7 @@ def _order_plan(ctx) -> OrderPlan:
         if fn is not None and not plan.reason and plan.removable and params & ORDER_PARAMS:  # AM601 removes it
             skip.update(range(fn.lineno, (fn.end_lineno or fn.lineno) + 1))
     refs = calls = 0
-    for node in ast.walk(ctx.analysis.tree):
+    for node in ctx.analysis.nodes:
         if getattr(node, "lineno", 0) in skip:
             continue
         if isinstance(node, ast.Name) and node.id == local and isinstance(node.ctx, ast.Load):
