@@ -6,7 +6,10 @@ Runs INSIDE the runtime venv, in a loader child that loads a batch of files one 
 - ``sys.modules``: every module imported while loading the file is removed again (the DAG module itself,
   its helper modules, a deprecated module that warns when imported...), and so is the attribute its parent
   package got for it, so the next file imports its own ``helpers`` and gets the module-level deprecation
-  warnings again, against its own lines, as a fresh child would;
+  warnings again, against its own lines, as a fresh child would; except generated protobuf modules
+  (``*_pb2`` and proto-plus ``types`` modules of the Google client libraries) and their packages: they
+  register their ``.proto`` files in protobuf's process-wide descriptor pool, which refuses a second
+  registration ("duplicate file name"), so they stay loaded for the next files, as in a scheduler;
 - the module dicts of the runtime's preloaded modules most likely to be monkeypatched (``airflow`` and its
   models/operators/sensors/hooks/utils/macros/timetables/decorators/providers modules, ``builtins``,
   ``os``, ``time``, ``datetime``, ``json``, ``logging``, ``subprocess``, ``socket``, ``random``...):
@@ -89,6 +92,8 @@ class FileSandbox:
         extensions = sorted(name for name in added if _is_extension(sys.modules.get(name)))
         if extensions:
             taint = f"imported extension module(s) {', '.join(extensions[:5])}"
+        kept = _protobuf_modules(added)
+        added = [name for name in added if name not in kept]
         for name in added:
             sys.modules.pop(name, None)
         for name in added:  # `from pkg import mod` finds the attribute before sys.modules: drop it too
@@ -132,6 +137,20 @@ class FileSandbox:
 
 
 _MISSING = object()
+
+
+def _protobuf_modules(names: list[str]) -> set[str]:
+    """The modules among ``names`` that registered protobuf descriptors, and their parent packages."""
+    kept: set[str] = set()
+    for name in names:
+        namespace = getattr(sys.modules.get(name), "__dict__", None)
+        if not isinstance(namespace, dict):
+            continue
+        descriptor = namespace.get("DESCRIPTOR")
+        if "__protobuf__" in namespace or type(descriptor).__name__ == "FileDescriptor":
+            parts = name.split(".")
+            kept.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
+    return kept
 
 
 def _reset_airflow_contexts() -> None:

@@ -305,6 +305,20 @@ def test_shared_library_probe_is_allowed_but_a_dag_program_is_refused(session, w
     assert result.import_errors[0].line == 2
 
 
+def test_generated_protobuf_modules_stay_loaded_between_files(runtime_python, airflow_home_template, write_dag):
+    # protobuf's descriptor pool is process-wide: a proto-plus module imported again after the reset between
+    # files failed with "duplicate file name ....proto" (1.10.15's example_gcp_compute_igm after
+    # example_gcp_compute). With protobuf and grpc preloaded, nothing taints the child, so both files share it.
+    uses_compute = GOOD.replace("from airflow import DAG", "from airflow import DAG\n"
+                                "from google.cloud.compute_v1.types import compute")
+    first, second = write_dag("compute_a.py", uses_compute), write_dag("compute_b.py", uses_compute)
+    preload = ("google.protobuf", "grpc", "proto", "google.api_core.gapic_v1")
+    with RuntimeSession(python=runtime_python, airflow_home_template=airflow_home_template, jobs=1,
+                        preload=preload) as own:
+        results = own.load_files([first, second], render_templates=False)
+    assert [r.status for r in results] == [STATUS_OK, STATUS_OK], [r.import_errors for r in results]
+
+
 def test_sibling_modules_import_from_the_dags_root(session, tmp_path, write_dag):
     (tmp_path / "common").mkdir()
     (tmp_path / "common" / "__init__.py").write_text("")
