@@ -5,6 +5,7 @@ Pure: a function of the tables, the profile and which replacements have a restru
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
@@ -70,6 +71,16 @@ class Decider:
             return Decision(Action.TODO, qname, identity, None, why, rule or "AM102")
         return Decision(Action.TODO, qname, identity, None, missing_note, "AM102")
 
+    def _why_missing(self, target: str) -> str:
+        """The inventory's import error for a class whose module exists but imports a package the profile
+        lacks (its provider needs another provider), as a note; "" otherwise."""
+        error = self.profile.import_error(target) or ""
+        found = re.search(r"No module named '([^']+)'", error)
+        module = target.rpartition(".")[0]
+        if found and not (module == found.group(1) or module.startswith(found.group(1) + ".")):
+            return f" (importing it fails there: {error}: the profile lacks that package)"
+        return ""
+
     def _decide(self, qname: str) -> Decision:
         entry = self._moves.get(qname)
         identity = self.identity(qname)
@@ -98,6 +109,7 @@ class Decider:
             return Decision(Action.MOVE, qname, identity, target)
         if target:
             missing = f"{target} (the Airflow 2 home of {qname}) does not exist in profile {self.profile.name}"
+            missing += self._why_missing(target)
         else:
             missing = f"{qname} has no drop-in Airflow 2 equivalent"
         return self._replace_or_todo(qname, identity, missing)

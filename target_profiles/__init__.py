@@ -86,9 +86,25 @@ class TargetProfile:
     def _accepted_kwargs(self) -> dict[str, frozenset[str]]:
         return {name: frozenset(kwargs) for name, kwargs in self._inventory_data.get("accepted_kwargs", {}).items()}
 
+    @cached_property
+    def _parameter_defaults(self) -> dict[str, dict]:
+        return self._inventory_data.get("parameter_defaults", {})
+
+    def parameter_defaults(self, qualified_name: str) -> dict | None:
+        """The named parameters of the operator class's ``__init__`` chain (the ones ``default_args`` fill) ->
+        each one's default: the value when it is a simple literal (None, bool, int, float, str), else
+        ``{"required": True}`` or ``{"not_literal": <its source>}``; None when the inventory does not describe
+        the class."""
+        return self._parameter_defaults.get(qualified_name)
+
     def has(self, qualified_name: str) -> bool | None:
         """Whether ``module.Name`` imports in this profile: True/False from the inventory, None if unchecked."""
         return self._inventory.get(qualified_name)
+
+    def import_error(self, qualified_name: str) -> str | None:
+        """Why ``module.Name`` does not import in this profile, as the inventory recorded it (None: no error
+        recorded), e.g. ``ModuleNotFoundError: No module named 'airflow.providers.openlineage'``."""
+        return self._inventory_data.get("errors", {}).get(qualified_name)
 
     def accepted_kwargs(self, qualified_name: str) -> frozenset[str] | None:
         """The keyword arguments the operator class ``module.Name`` accepts in this profile (its ``__init__``

@@ -283,3 +283,19 @@ def test_converted_bigquery_dag_loads_in_the_older_runtime(tmp_path: Path):
     [dag] = loaded.dags
     assert tuple(dag.task_ids) == ("aggregate",)
     assert not loaded.render_failures, loaded.render_failures
+
+
+def test_import_error_of_a_class_whose_provider_needs_a_missing_package_is_in_the_todo():
+    profile = target_profiles.load_profile("airflow-2.10.5")
+    spanner = "airflow.providers.google.cloud.operators.spanner.SpannerDeployInstanceOperator"
+    assert "airflow.providers.openlineage" in (profile.import_error(spanner) or "")
+    assert profile.import_error("airflow.operators.bash.BashOperator") is None
+    source = ("from airflow.contrib.operators.gcp_spanner_operator import CloudSpannerInstanceDeployOperator\n"
+              "from airflow import DAG\n")
+    (todo,) = convert_source(source, "x.py", profile).todos
+    assert "does not exist in profile airflow-2.10.5" in todo.message
+    assert "No module named 'airflow.providers.openlineage'" in todo.message
+    # a class whose own module is absent gets no such note
+    assert "lacks that package" not in convert_source(
+        "from airflow.contrib.operators.qubole_operator import QuboleOperator\nfrom airflow import DAG\n",
+        "y.py", profile).todos[0].message
