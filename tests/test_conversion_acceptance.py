@@ -6,9 +6,10 @@
   import error and no deprecation warning raised by the DAG file, and whose dag ids, task ids, edges and
   schedules equal the source's (derived statically from the Airflow 1.10 source) (slow).
 
-The goal (issue 2) is 95%. Until the rule families for the non-drop-in operators land, the test guards
-the share reached so far (FLOOR: it must never go down) and prints the gap to the goal with every file
-that still fails and why.
+The goal (issue 2) is 95%. The files that still fail need a person by design (domain-wide delegation,
+Slack tokens without a connection, a provider the profile lacks, the demo's stop-at-test DAG), so the test
+guards the share reached so far (FLOOR: it must never go down) and prints every file that still fails and
+why, and the share of the real public DAGs (``public_*``) on its own.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from dagconvert.runner import convert_tree
 ROOT = Path(__file__).resolve().parent.parent
 CORPORA = [ROOT / "examples" / "airflow1", ROOT / "tests" / "corpus" / "airflow1"]
 GOAL = 0.95
-FLOOR = 0.82  # 49/58 at the last landing (one file of margin); raise it with every rule that lands, never lower it
+FLOOR = 0.92  # 79/84 at the last landing (one file of margin); raise it with every rule that lands, never lower it
 
 
 def _comments(text: str) -> list[str]:
@@ -77,6 +78,8 @@ def test_converted_corpora_load_clean_in_the_real_runtime(converted_corpus):
         pytest.skip(f"runtime not built: {exc}")
 
     clean, problems, structure_ok, structure_problems = 0, [], 0, []
+    public = [source.name.startswith("public_") for source, _ in converted_corpus]
+    public_clean = 0
     for (source, converted), result in zip(converted_corpus, results):
         issues = [f"import error: {e.message} (line {e.line})" for e in result.import_errors]
         issues += [f"warning line {w.lineno}: {w.category}: {w.message}" for w in result.warnings]
@@ -86,6 +89,7 @@ def test_converted_corpora_load_clean_in_the_real_runtime(converted_corpus):
             problems.append(f"{source.relative_to(ROOT)}: " + ("; ".join(issues) or "no DAG loaded"))
             continue
         clean += 1
+        public_clean += source.name.startswith("public_")
         static = extract_static(source.read_text(), str(source))
         differences = [d for d in compare_files(static.dags, result.dags) if not d.allowed]
         if differences:
@@ -94,7 +98,7 @@ def test_converted_corpora_load_clean_in_the_real_runtime(converted_corpus):
             structure_ok += 1
     total = len(converted_corpus)
     print(f"\nloaded clean: {clean}/{total} ({clean / total:.0%}, goal {GOAL:.0%}); "
-          f"structure equal: {structure_ok}/{clean}")
+          f"structure equal: {structure_ok}/{clean}; public DAGs (public_*): {public_clean}/{sum(public)}")
     for line in problems + structure_problems:
         print("  -", line)
     assert clean / total >= FLOOR, f"regression: only {clean}/{total} load clean:\n" + "\n".join(problems)
