@@ -32,3 +32,10 @@ def param_changes() -> dict[str, dict[str, dict]]:
 def core_aliases() -> dict[str, str]:
     """Equivalent import paths of core names that are not moves (``airflow.DAG`` is ``airflow.models.dag.DAG``)."""
     return load("core_aliases.json")
+
+
+def airflow_1_10_default_args_params() -> dict:
+    """{"base_operator": [...], "classes": {1.10 path: [...]}}: the ``__init__`` parameters Airflow 1.10.15's
+    ``apply_defaults`` filled from ``default_args`` for each operator class (BaseOperator's, plus the class's
+    own), derived from the 1.10.15 wheel by tools/derive_airflow_1_10_signatures.py."""
+    return load("airflow_1_10_default_args_params.json")
