@@ -3,9 +3,12 @@
 The conversion engine is target-aware: before it rewrites ``airflow.contrib.x.Y`` to a 2.x path it asks
 the profile whether that path exists there (``TargetProfile.has``). The answer comes from here: each
 candidate is imported *inside* the built runtime (``inside/inventory_probe.py``) and the result is
-written atomically as ``{"profile", "generated_by", "available", "missing", "errors", "accepted_kwargs"}``.
-``accepted_kwargs`` maps each available operator class to the keyword arguments its constructor accepts
-(``TargetProfile.accepted_kwargs``), one class a line so that a regenerated file diffs readably.
+written atomically as ``{"profile", "generated_by", "available", "missing", "errors", "accepted_kwargs",
+"parameter_defaults"}``. ``accepted_kwargs`` maps each available operator class to the keyword arguments its
+constructor accepts (``TargetProfile.accepted_kwargs``); ``parameter_defaults`` maps it to the named
+parameters of its ``__init__`` chain (those ``default_args`` fill) and each one's default: the value when it
+is a simple literal (None, bool, int, float, str), else ``{"required": true}`` or ``{"not_literal": source}``
+(``TargetProfile.parameter_defaults``). One class a line in both, so that a regenerated file diffs readably.
 Candidates come from the caller (the engine passes its table's targets).
 """
 
@@ -43,28 +46,33 @@ class Inventory:
     missing: tuple[str, ...]
     errors: dict[str, str] = field(default_factory=dict)
     accepted_kwargs: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    parameter_defaults: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {"profile": self.profile, "generated_by": self.generated_by, "available": list(self.available),
                 "missing": list(self.missing), "errors": dict(sorted(self.errors.items())),
-                "accepted_kwargs": {name: list(kwargs) for name, kwargs in sorted(self.accepted_kwargs.items())}}
+                "accepted_kwargs": {name: list(kwargs) for name, kwargs in sorted(self.accepted_kwargs.items())},
+                "parameter_defaults": {name: dict(sorted(params.items()))
+                                       for name, params in sorted(self.parameter_defaults.items())}}
 
     def to_json(self) -> str:
-        """inventory.json's text: indented, except each class's accepted keyword list, kept on one line."""
+        """inventory.json's text: indented, except each class's row of ``accepted_kwargs`` and
+        ``parameter_defaults``, kept on one line."""
         data = self.to_dict()
-        accepted = data.pop("accepted_kwargs")
-        text = json.dumps(data, indent=2)
-        if not accepted:
-            return text[:-2] + ',\n  "accepted_kwargs": {}\n}\n'
-        rows = ",\n".join(f"    {json.dumps(name)}: {json.dumps(kwargs)}" for name, kwargs in accepted.items())
-        return text[:-2] + ',\n  "accepted_kwargs": {\n' + rows + "\n  }\n}\n"
+        per_class = {key: data.pop(key) for key in ("accepted_kwargs", "parameter_defaults")}
+        text = json.dumps(data, indent=2)[:-2]
+        for key, rows in per_class.items():
+            lines = ",\n".join(f"    {json.dumps(name)}: {json.dumps(row)}" for name, row in rows.items())
+            text += f',\n  "{key}": ' + ("{\n" + lines + "\n  }" if rows else "{}")
+        return text + "\n}\n"
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Inventory:
         return cls(profile=data["profile"], generated_by=data.get("generated_by", ""),
                    available=tuple(sorted(data.get("available", ()))), missing=tuple(sorted(data.get("missing", ()))),
                    errors=dict(data.get("errors", {})),
-                   accepted_kwargs=_accepted(data.get("accepted_kwargs", {})))
+                   accepted_kwargs=_accepted(data.get("accepted_kwargs", {})),
+                   parameter_defaults=_defaults(data.get("parameter_defaults", {})))
 
     def has(self, name: str) -> bool | None:
         if name in self.available:
@@ -76,6 +84,10 @@ class Inventory:
 
 def _accepted(raw: dict[str, Any]) -> dict[str, tuple[str, ...]]:
     return {str(name): tuple(sorted(str(k) for k in kwargs)) for name, kwargs in sorted(raw.items())}
+
+
+def _defaults(raw: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {str(name): dict(sorted(params.items())) for name, params in sorted(raw.items())}
 
 
 def probe_runtime(python: Path, candidates: Iterable[str], *, timeout_s: float = 900.0) -> dict[str, Any]:
@@ -124,7 +136,8 @@ def compute_inventory(profile: str | TargetProfile | None, candidates: Iterable[
     inventory = Inventory(profile=prof.name, generated_by=generated_by,
                           available=tuple(sorted(answer.get("available", []))),
                           missing=tuple(sorted(answer.get("missing", []))), errors=dict(answer.get("errors", {})),
-                          accepted_kwargs=_accepted(answer.get("accepted_kwargs", {})))
+                          accepted_kwargs=_accepted(answer.get("accepted_kwargs", {})),
+                          parameter_defaults=_defaults(answer.get("parameter_defaults", {})))
     if write:
         target = output or prof.inventory_file
         atomic_write_text(target, inventory.to_json())

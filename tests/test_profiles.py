@@ -223,7 +223,7 @@ def _assert_inventory_matches_runtime(profile: TargetProfile) -> None:
 
     Candidates the checked-in file does not list yet are ``test_inventory_covers_every_candidate``'s
     business; here each listed name must be available/missing in the runtime exactly as checked in (and,
-    where the file records them, each operator's accepted keyword arguments must agree).
+    where the file records them, each operator's accepted keyword arguments and parameter defaults must agree).
     """
     from airflow_runtime.inventory import compute_inventory
 
@@ -242,6 +242,13 @@ def _assert_inventory_matches_runtime(profile: TargetProfile) -> None:
         have_kwargs = {name: list(kw) for name, kw in real_kwargs.items() if name in rows}
         problems["accepted keyword arguments differ"] = sorted(
             name for name in set(want_kwargs) | set(have_kwargs) if want_kwargs.get(name) != have_kwargs.get(name))
+    real_defaults = getattr(real, "parameter_defaults", None)
+    if "parameter_defaults" in checked_in and real_defaults is not None:  # the defaults rule AM210 passes
+        want_defaults = checked_in["parameter_defaults"]
+        have_defaults = {name: row for name, row in real_defaults.items() if name in rows}
+        problems["parameter defaults differ"] = sorted(
+            name for name in set(want_defaults) | set(have_defaults)
+            if want_defaults.get(name) != have_defaults.get(name))
     problems = {k: v for k, v in problems.items() if v}
     details = {name: real.errors.get(name, "") for name in problems.get(
         "checked in as available, does not import", [])}

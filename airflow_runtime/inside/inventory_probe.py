@@ -3,7 +3,7 @@
 ``python -m airflow_runtime.inside.inventory_probe`` reads ``{"candidates": ["pkg.module.Name", ...]}`` on
 stdin and writes one JSON object on stdout:
 ``{"available": [...], "missing": [...], "errors": {name: reason}, "accepted_kwargs": {name: [...]},
-"airflow_version": ..., "python": ...}``.
+"parameter_defaults": {name: {parameter: default}}, "airflow_version": ..., "python": ...}``.
 
 A name is available when ``importlib.import_module(module)`` and ``getattr(module, Name)`` both succeed;
 a name that is itself a module (``airflow.contrib.kubernetes``) is available when it imports. Warnings
@@ -14,6 +14,10 @@ as missing, with the reason. Anything printed during imports goes to stderr, not
 included), the keyword arguments its constructor accepts (``accepted_kwargs``, below). Hooks are not listed:
 an unknown argument to a hook fails only when the hook is created, and a hook's ``**kwargs`` is often
 swallowed rather than passed on, which a signature cannot tell.
+
+``parameter_defaults``: for the same classes, every named parameter of that ``__init__`` chain (the ones
+``default_args`` fill: Airflow 2 wraps each ``__init__`` and fills its own signature's parameters), with
+its default as seen by a call that does not pass it (``parameter_defaults``, below).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import ast
 import importlib
 import inspect
 import json
+import math
 import os
 import sys
 import textwrap
@@ -153,6 +158,115 @@ def accepted_kwargs(cls: type, base: type) -> list[str] | None:
     return sorted(names)
 
 
+_LITERAL_TYPES = (type(None), bool, int, float, str)
+
+
+def _is_simple(value: object) -> bool:
+    """None, a bool, an int, a finite float or a str (a value JSON keeps and a call can spell)."""
+    return type(value) in _LITERAL_TYPES and not (isinstance(value, float) and not math.isfinite(value))
+
+
+def _module_tree(module) -> ast.Module | None:
+    try:
+        return ast.parse(inspect.getsource(module))
+    except (OSError, TypeError, SyntaxError):
+        return None
+
+
+def _constant_name(module, name: str, depth: int = 0) -> bool:
+    """Whether module-level ``name`` of ``module`` is bound once to a literal (``X = "a"``), or to
+    ``cast(T, None)`` (the google provider's ``PROVIDE_PROJECT_ID``), following ``from m import name``;
+    a value read from the configuration (``conf.get(...)``) is not constant across environments."""
+    tree = _module_tree(module) if depth < 4 else None
+    values = []
+    for node in tree.body if tree else ():
+        targets = node.targets if isinstance(node, ast.Assign) else \
+            [node.target] if isinstance(node, ast.AnnAssign) else []
+        if any(isinstance(t, ast.Name) and t.id == name for t in targets):
+            values.append(node.value)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            for alias in node.names:
+                if (alias.asname or alias.name) == name:
+                    try:
+                        source = importlib.import_module(node.module)
+                    except Exception:  # noqa: BLE001
+                        return False
+                    return _constant_name(source, alias.name, depth + 1)
+    if len(values) != 1 or values[0] is None:
+        return False
+    value = values[0]
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "cast" and \
+            len(value.args) == 2 and isinstance(value.args[1], ast.Constant) and value.args[1].value is None:
+        return True
+    try:
+        ast.literal_eval(value)
+    except (ValueError, SyntaxError, TypeError):
+        return False
+    return True
+
+
+def _default_sources(function) -> dict[str, ast.expr]:
+    """Parameter name -> the expression its default is written as in ``function``'s source."""
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
+    except (OSError, TypeError, SyntaxError):
+        return {}
+    defs = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+            and n.name == function.__name__]
+    if not defs:
+        return {}
+    args = defs[0].args
+    positional = [*args.posonlyargs, *args.args]
+    out = {a.arg: d for a, d in zip(positional[len(positional) - len(args.defaults):], args.defaults)}
+    out.update({a.arg: d for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None})
+    return out
+
+
+def describe_default(function, parameter: inspect.Parameter):
+    """What ``parameter`` of ``function`` (an ``__init__``) gets when nothing passes it: its value when it is a
+    simple literal written as a literal or as a constant name (``PROVIDE_PROJECT_ID``); else
+    ``{"required": True}`` or ``{"not_literal": <its source>}`` (a computed or configured default:
+    passing its current value would pin what the environment decides)."""
+    if parameter.default is inspect.Parameter.empty:
+        return {"required": True}
+    expr = _default_sources(function).get(parameter.name)
+    source = ast.unparse(expr) if expr is not None else type(parameter.default).__qualname__
+    if not _is_simple(parameter.default) or expr is None:
+        return {"not_literal": source}
+    try:
+        ast.literal_eval(expr)
+        return parameter.default
+    except (ValueError, SyntaxError, TypeError):
+        pass
+    if isinstance(expr, ast.Name) and _constant_name(inspect.getmodule(function), expr.id):
+        return parameter.default
+    return {"not_literal": source}
+
+
+def parameter_defaults(cls: type, base: type) -> dict[str, object] | None:
+    """Every named parameter of the ``__init__`` chain ``accepted_kwargs`` walks, with ``describe_default``
+    of the outermost ``__init__`` that declares it (what a call that does not pass it, and whose
+    ``default_args`` do not set it, ends up with); None when ``accepted_kwargs`` is None."""
+    if accepted_kwargs(cls, base) is None:
+        return None
+    out: dict[str, object] = {}
+    for klass in cls.__mro__:
+        init = klass.__dict__.get("__init__")
+        if init is None:
+            continue
+        function = inspect.unwrap(init)
+        var_kw = False
+        for i, p in enumerate(inspect.signature(init).parameters.values()):
+            if i == 0 and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
+                continue  # self
+            if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and p.name not in out:
+                out[p.name] = describe_default(function, p)
+            var_kw = var_kw or p.kind is p.VAR_KEYWORD
+        if not var_kw or klass is base:
+            break
+    return dict(sorted(out.items()))
+
+
 def _operator_base() -> type | None:
     try:
         from airflow.models.baseoperator import BaseOperator
@@ -165,6 +279,7 @@ def probe(candidates: list[str]) -> dict:
     available: list[str] = []
     errors: dict[str, str] = {}
     accepted: dict[str, list[str]] = {}
+    defaults: dict[str, dict[str, object]] = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for name in sorted(set(candidates)):
@@ -181,6 +296,12 @@ def probe(candidates: list[str]) -> dict:
                 kwargs = None
             if kwargs is not None:
                 accepted[name] = kwargs
+                try:
+                    described = parameter_defaults(_resolve(name), base)
+                except Exception:  # noqa: BLE001 - a class whose signature cannot be read stays undescribed
+                    described = None
+                if described is not None:
+                    defaults[name] = described
     try:
         import airflow
 
@@ -188,7 +309,7 @@ def probe(candidates: list[str]) -> dict:
     except Exception as exc:  # noqa: BLE001
         airflow_version = f"unavailable: {exc}"
     return {"available": available, "missing": sorted(errors), "errors": errors, "accepted_kwargs": accepted,
-            "airflow_version": airflow_version, "python": sys.version.split()[0]}
+            "parameter_defaults": defaults, "airflow_version": airflow_version, "python": sys.version.split()[0]}
 
 
 def main() -> int:

@@ -34,7 +34,8 @@ def test_inventory_against_the_real_runtime(runtime_python: Path, tmp_path: Path
     assert "apache-airflow 2.10.5" in inventory.generated_by
 
     written = json.loads(output.read_text())
-    assert list(written) == ["profile", "generated_by", "available", "missing", "errors", "accepted_kwargs"]
+    assert list(written) == ["profile", "generated_by", "available", "missing", "errors", "accepted_kwargs",
+                             "parameter_defaults"]
     assert written["profile"] == "airflow-2.10.5"
     assert written["available"] == sorted(written["available"]) and written["missing"] == sorted(written["missing"])
     assert Inventory.from_dict(written) == inventory

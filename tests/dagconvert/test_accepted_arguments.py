@@ -104,7 +104,8 @@ def test_inventory_round_trips_accepted_kwargs(tmp_path):
                           {"a.C": ("task_id", "x"), "a.B": ()})
     text = inventory.to_json()
     assert Inventory.from_dict(json.loads(text)) == inventory
-    assert list(json.loads(text)) == ["profile", "generated_by", "available", "missing", "errors", "accepted_kwargs"]
+    assert list(json.loads(text)) == ["profile", "generated_by", "available", "missing", "errors", "accepted_kwargs",
+                                     "parameter_defaults"]
     assert '    "a.C": ["task_id", "x"]' in text.splitlines()  # one class a line
     old = {"profile": "p", "generated_by": "g", "available": ["a.B"], "missing": [], "errors": {}}
     assert Inventory.from_dict(old).accepted_kwargs == {}
