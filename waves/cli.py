@@ -124,10 +124,11 @@ def status_view(status: WaveStatus, *, ui_url: str = "", audit_tail: int = 10, n
     parts: list = [header]
 
     dags = Table(title="DAGs by stage", title_justify="left", expand=False)
-    for column in ("DAG", "file", "state", "reason"):
-        dags.add_column(column, overflow="fold")
+    for column in ("DAG", "file", "state", "TODOs", "reason"):
+        dags.add_column(column, overflow="fold", justify="right" if column == "TODOs" else "left")
     for view in dags_by_stage(status):
-        dags.add_row(dag_label(view), view.file, _styled_state(view.state), view.reason)
+        todos = Text(str(view.todos), style="yellow") if view.todos else ""
+        dags.add_row(dag_label(view), view.file, _styled_state(view.state), todos, view.reason)
     parts.append(dags)
 
     if status.pending_gates:

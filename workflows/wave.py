@@ -262,8 +262,12 @@ class MigrationWave:
     async def _promote(self, inp: WaveInput) -> bool:
         waiting = [k for k, v in self._dags.items() if v.state == DAG_AWAITING_PROMOTE]
         stopped = len(self._dags) - len(waiting)
+        review = [self._dags[k] for k in waiting if self._dags[k].todos]
         detail = (f"{len(waiting)} DAG(s) converted and tested clean, {stopped} stopped; "
-                  f"reports: {', '.join(self._reports)}")
+                  + (f"{len(review)} of them carry TODO(airflow2) notes to review first: "
+                     + ", ".join(f"{v.dag_id or v.file} ({v.todos})" for v in review[:10])
+                     + (f" and {len(review) - 10} more" if len(review) > 10 else "") + "; " if review else "")
+                  + f"reports: {', '.join(self._reports)}")
         self._set_stage(STAGE_PROMOTE_GATE)
         decision = await self._await_gate(GATE_PROMOTE, inp.promote, detail)
         if decision != DECISION_APPROVE:

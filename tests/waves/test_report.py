@@ -165,3 +165,18 @@ def test_report_link_relative_only_for_absolute_paths():
 def test_wave_status_colours_follow_the_outcome():
     assert 'class="badge ok">completed<' in render_html(_status(status=STATUS_COMPLETED))
     assert 'class="badge warn">completed-with-failures<' in render_html(_status(status=STATUS_COMPLETED_WITH_FAILURES))
+
+
+def test_status_view_shows_each_dags_todo_count():
+    from rich.console import Console
+
+    from waves.cli import status_view
+
+    console = Console(width=200, record=True)
+    status = _status()
+    console.print(status_view(status))
+    text = console.export_text()
+    assert "TODOs" in text
+    with_todos = next(d for d in status.dags if d.todos == 2)
+    row = next(line for line in text.splitlines() if with_todos.dag_id in line)
+    assert " 2 " in row

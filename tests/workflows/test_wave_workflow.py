@@ -51,12 +51,25 @@ dag = DAG("broken_plugin_dag", start_date=datetime(2021, 1, 1), schedule_interva
 LegacyOperator(task_id="t", dag=dag)
 """
 
+# Loads in Airflow 2 once converted, with a TODO to review: `a > b` compared task ids in 1.10 (AM311)
+REVIEW_DAG = """from datetime import datetime
+from airflow import DAG
+from airflow.operators.bash_operator import BashOperator
+
+dag = DAG("review_dag", start_date=datetime(2021, 1, 1), schedule_interval=None)
+first = BashOperator(task_id="first", bash_command="true", dag=dag)
+second = BashOperator(task_id="second", bash_command="true", dag=dag)
+first > second
+"""
+
 
 def write_spec(tmp_path: Path, dags: list[str], *, gate: str = "wave", extra: str = "") -> Path:
-    """A spec over a copy of the example DAGs plus one that cannot load in Airflow 2."""
+    """A spec over a copy of the example DAGs plus one that cannot load in Airflow 2 and one that loads with
+    a TODO to review."""
     source = tmp_path / "src"
     shutil.copytree(REPO / "examples" / "airflow1", source)
     (source / "broken_plugin_dag.py").write_text(BROKEN_DAG)
+    (source / "review_dag.py").write_text(REVIEW_DAG)
     spec = tmp_path / "wave.yaml"
     spec.write_text(
         f"wave: w-{uuid.uuid4().hex[:8]}\n"
@@ -177,18 +190,23 @@ def test_rejected_cutover_leaves_everything_in_the_source(temporal_server, routi
     require_runtime_python()
     timeline = Timeline()
     target, source = TargetDouble(timeline), SourceDouble(timeline)
-    spec = write_spec(tmp_path, ["partner_file_exports.py"])
+    spec = write_spec(tmp_path, ["partner_file_exports.py", "review_dag.py"])
 
     async def script(client, handle):
-        await wait_for(client, handle.id, gate_open("promote"))
+        status = await wait_for(client, handle.id, gate_open("promote"))
+        # the approver is told which DAGs carry TODOs to review before promoting them
+        (gate,) = status.pending_gates
+        assert "1 of them carry TODO(airflow2) notes to review first: review_dag (1)" in gate.detail
+        assert {d.dag_id: d.todos for d in status.dags} == {"partner_file_exports": 0, "review_dag": 1}
         await handle.signal("approve", Approval("promote", "lead@example.com"))
         await wait_for(client, handle.id, gate_open("cutover"))
         await handle.execute_update("reject_checked", Approval("cutover", "ops@example.com", "not tonight"))
 
     _, _, result = asyncio.run(run_wave(temporal_server, routing, spec, target, source, script))
-    (dag,) = result.status.dags
-    assert dag.state == "rejected" and "not tonight" in dag.reason
-    assert source.paused == {} and target.paused == {"partner_file_exports": True}
+    assert {d.dag_id: d.state for d in result.status.dags} == {"partner_file_exports": "rejected",
+                                                               "review_dag": "rejected"}
+    assert all("not tonight" in d.reason for d in result.status.dags)
+    assert source.paused == {} and target.paused == {"partner_file_exports": True, "review_dag": True}
     assert routing.route_of("partner_file_exports") is None
 
 
