@@ -35,7 +35,23 @@ def core_aliases() -> dict[str, str]:
 
 
 def airflow_1_10_default_args_params() -> dict:
-    """{"base_operator": [...], "classes": {1.10 path: [...]}}: the ``__init__`` parameters Airflow 1.10.15's
-    ``apply_defaults`` filled from ``default_args`` for each operator class (BaseOperator's, plus the class's
-    own), derived from the 1.10.15 wheel by tools/derive_airflow_1_10_signatures.py."""
+    """{"base_operator": [...], "classes": {1.10 path: [...]}, "accepted_not_filled": {1.10 path: [...]},
+    "any_keyword": {1.10 path: why}}: the ``__init__`` parameters Airflow 1.10.15's ``apply_defaults`` filled
+    from ``default_args`` for each operator class (BaseOperator's, plus the class's own), the other keywords its
+    ``__init__`` chain accepted, and the classes that may use any keyword; derived from the 1.10.15 wheel by
+    tools/derive_airflow_1_10_signatures.py."""
     return load("airflow_1_10_default_args_params.json")
+
+
+@cache
+def airflow_1_10_accepted_kwargs(qname: str) -> frozenset[str] | None:
+    """The keyword arguments Airflow 1.10.15's operator class ``qname`` (its 1.10 import path) accepted: named
+    by an ``__init__`` of its chain up to BaseOperator's, or read out of ``**kwargs`` by one. 1.10's
+    BaseOperator warned about any other keyword and ignored it. None when the table does not describe the class,
+    or when the class may use any keyword (an ``__init__`` hands its ``**kwargs`` elsewhere)."""
+    table = airflow_1_10_default_args_params()
+    own = table["classes"].get(qname)
+    if own is None or qname in table["any_keyword"]:
+        return None
+    return frozenset(table["base_operator"]) | frozenset(own) | frozenset(table["accepted_not_filled"].get(qname, ()))
+
