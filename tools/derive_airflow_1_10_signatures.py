@@ -1,4 +1,5 @@
-"""Derive, from the apache-airflow 1.10.15 wheel, which keyword arguments ``default_args`` gave each operator.
+"""Derive, from the apache-airflow 1.10.15 wheel, which keyword arguments ``default_args`` gave each operator,
+and which keyword arguments each operator accepted at all.
 
 Run by a developer (not at conversion time, not in CI):
 
@@ -9,7 +10,8 @@ Run by a developer (not at conversion time, not in CI):
 ``ast`` only (Airflow 1.10 is not imported), for the classes ``dagconvert/tables/import_moves.json`` maps (a
 converted file can instantiate only those), and writes ``dagconvert/tables/airflow_1_10_default_args_params.json``:
 
-    {"source": ..., "base_operator": [...], "classes": {"<1.10 path>": [...]}}
+    {"source": ..., "base_operator": [...], "classes": {"<1.10 path>": [...]},
+     "accepted_not_filled": {"<1.10 path>": [...]}, "any_keyword": {"<1.10 path>": "<why>"}}
 
 Airflow 1.10.15's ``apply_defaults`` (airflow/utils/decorators.py) wraps an ``__init__`` and fills each
 parameter of *that* function's signature that the call does not pass from ``default_args``. An operator's
@@ -20,6 +22,17 @@ so does BaseOperator's. ``base_operator`` holds BaseOperator's parameters; each 
 ones, and every listed class reaches BaseOperator's ``__init__`` (a class that does not, or whose chain cannot
 be followed, is left out: the engine then knows nothing about it, which is safe). Legacy package-level imports
 (``airflow.operators.BashOperator``) are resolved through the package's ``_operators``/``_sensors`` tables.
+
+What a class *accepted* (a keyword 1.10 did not warn about and drop) is a superset: the same chain, every
+``__init__`` counting (decorated or not), plus the string keys an ``__init__`` reads out of its ``**kwargs``
+(``kwargs.pop('x')``, ``kwargs.get('x')``, ``kwargs['x']``, ``'x' in kwargs``). Whatever no ``__init__`` names
+reaches BaseOperator's ``**kwargs``, which in 1.10.15 only warned ("Invalid arguments were passed to ...
+Support for passing such arguments will be dropped in Airflow 2.0", a PendingDeprecationWarning) and ignored
+it. ``accepted_not_filled`` lists, per class, the accepted names ``classes`` does not (non-empty rows only), so
+accepted = ``base_operator`` + ``classes`` + ``accepted_not_filled``. A class one of whose ``__init__``s hands
+its ``**kwargs`` to anything but the next ``__init__`` (QuboleOperator keeps them as the Qubole command's
+arguments) may use any keyword: it is in ``any_keyword``, with what the ``__init__`` does, and nothing is
+claimed about what it ignored.
 """
 
 from __future__ import annotations
@@ -53,6 +66,59 @@ class Init:
     params: tuple[str, ...]   # named parameters, self excluded
     var_keyword: bool         # takes **kwargs (passes the rest on)
     applies_defaults: bool    # decorated with apply_defaults (default_args reach its parameters)
+    reads: tuple[str, ...] = ()  # string keys it reads out of its **kwargs (kwargs.pop('x'), 'x' in kwargs, ...)
+    hands_on: str | None = None  # how it uses its **kwargs other than passing them to the next __init__
+
+
+@dataclass(frozen=True)
+class Chain:
+    """What instantiating a class did with keyword arguments in 1.10."""
+
+    reached: frozenset[str]   # filled from default_args (parameters of apply_defaults-decorated __init__s)
+    accepted: frozenset[str]  # named by some __init__ of the chain (the rest reached BaseOperator's **kwargs)
+    any_keyword: str | None   # set: an __init__ hands **kwargs elsewhere (what it does), so any keyword may count
+
+
+_KWARGS_READS = frozenset({"pop", "get", "setdefault", "__contains__", "__getitem__"})
+
+
+def kwargs_uses(function: ast.FunctionDef) -> tuple[tuple[str, ...], str | None]:
+    """The string keys ``function`` reads out of its ``**kwargs``, and the statement (its first line) of the
+    first other use of it than passing it on to an ``__init__`` call (``super().__init__(*args, **kwargs)``)."""
+    name = function.args.kwarg.arg
+    parents = {id(child): node for node in ast.walk(function) for child in ast.iter_child_nodes(node)}
+
+    def key(node: ast.AST) -> str | None:
+        return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+    reads: list[str] = []
+    other: str | None = None
+    for node in ast.walk(function):
+        if not (isinstance(node, ast.Name) and node.id == name):
+            continue
+        parent = parents[id(node)]
+        found = None
+        if isinstance(parent, ast.keyword) and parent.arg is None:
+            call = parents[id(parent)]
+            if isinstance(call.func, ast.Attribute) and call.func.attr == "__init__":
+                continue  # passed on to the next __init__
+        elif isinstance(parent, ast.Attribute) and parent.attr in _KWARGS_READS:
+            call = parents[id(parent)]
+            if isinstance(call, ast.Call) and call.func is parent and call.args:
+                found = key(call.args[0])
+        elif isinstance(parent, ast.Subscript) and parent.value is node:
+            found = key(parent.slice)
+        elif isinstance(parent, ast.Compare) and len(parent.ops) == 1 and \
+                isinstance(parent.ops[0], (ast.In, ast.NotIn)) and parent.comparators[0] is node:
+            found = key(parent.left)
+        if found is not None:
+            reads.append(found)
+        elif other is None:
+            statement = parent
+            while not isinstance(statement, ast.stmt):
+                statement = parents[id(statement)]
+            other = ast.unparse(statement).splitlines()[0]
+    return tuple(sorted(set(reads))), other
 
 
 class Wheel:
@@ -173,12 +239,13 @@ class Wheel:
                 decorated = any((isinstance(d, ast.Name) and d.id == "apply_defaults") or
                                 (isinstance(d, ast.Attribute) and d.attr == "apply_defaults")
                                 for d in item.decorator_list)
-                return Init(tuple(params), args.kwarg is not None, decorated)
+                reads, hands_on = kwargs_uses(item) if args.kwarg is not None else ((), None)
+                return Init(tuple(params), args.kwarg is not None, decorated, reads, hands_on)
         return None
 
 
-def default_args_params(wheel: Wheel, qname: str) -> tuple[frozenset[str], frozenset[str]]:
-    """The parameters ``default_args`` reach when ``qname`` is instantiated, and those its chain accepts.
+def chain(wheel: Wheel, qname: str) -> Chain:
+    """What the ``__init__`` chain of ``qname`` did with keyword arguments, walked along its MRO.
 
     Raises ``Unknown`` when the chain cannot be followed or does not reach BaseOperator's ``__init__``."""
     mro = wheel.mro(qname)
@@ -186,6 +253,7 @@ def default_args_params(wheel: Wheel, qname: str) -> tuple[frozenset[str], froze
         raise Unknown(f"{qname}: not an operator")
     reached: set[str] = set()
     accepted: set[str] = set()
+    any_keyword: str | None = None
     for klass in mro:
         init = wheel.init(klass)
         if init is None:
@@ -194,9 +262,12 @@ def default_args_params(wheel: Wheel, qname: str) -> tuple[frozenset[str], froze
         if init.applies_defaults:
             reached |= set(init.params)
         if klass == BASE_OPERATOR:
-            return frozenset(reached), frozenset(accepted)
+            return Chain(frozenset(reached), frozenset(accepted), any_keyword)
         if not init.var_keyword:
             raise Unknown(f"{qname}: {klass}.__init__ takes no **kwargs, so BaseOperator's is not reached")
+        accepted |= set(init.reads)
+        if init.hands_on is not None and any_keyword is None:
+            any_keyword = f"{klass.rpartition('.')[2]}.__init__: {init.hands_on}"
     raise Unknown(f"{qname}: no BaseOperator.__init__ in the chain")
 
 
@@ -215,34 +286,45 @@ def derive(root: Path, moves: dict[str, dict], source_name: str) -> dict:
     assert base is not None and base.applies_defaults, "BaseOperator.__init__ not found or not apply_defaults"
     base_params = frozenset(base.params)
     classes: dict[str, list[str]] = {}
+    accepted_not_filled: dict[str, list[str]] = {}
+    any_keyword: dict[str, str] = {}
     skipped: dict[str, str] = {}
     differs: list[str] = []
     for qname, row in sorted(moves.items()):
         if row.get("kind") not in ("class", "legacy-import", "reexport") or qname.startswith("airflow.providers."):
             continue  # not a class, or a 2.0-era provider path (not in 1.10)
         try:
-            reached, accepted = default_args_params(wheel, qname)
+            found = chain(wheel, qname)
         except Unknown as why:
             if qname.endswith(("Operator", "Sensor")) and "not an operator" not in str(why):
                 skipped[qname] = str(why)
             continue
-        if not base_params <= reached:
+        if not base_params <= found.reached:
             skipped[qname] = "BaseOperator's parameters are not all reached"
             continue
-        if reached != accepted:
-            differs.append(f"{qname}: {sorted(accepted - reached)} accepted, not filled from default_args")
-        classes[qname] = sorted(reached - base_params)
+        classes[qname] = sorted(found.reached - base_params)
+        if found.accepted - found.reached:
+            accepted_not_filled[qname] = sorted(found.accepted - found.reached)
+            differs.append(f"{qname}: {accepted_not_filled[qname]} accepted, not filled from default_args")
+        if found.any_keyword is not None:
+            any_keyword[qname] = found.any_keyword
+            differs.append(f"{qname}: may use any keyword ({found.any_keyword})")
     for line in [*(f"skipped {k}: {v}" for k, v in sorted(skipped.items())), *differs]:
         print(line, file=sys.stderr)
-    return {"source": source_name, "base_operator": sorted(base_params), "classes": classes}
+    return {"source": source_name, "base_operator": sorted(base_params), "classes": classes,
+            "accepted_not_filled": accepted_not_filled, "any_keyword": any_keyword}
 
 
 def to_json(data: dict) -> str:
-    """Indented, each class's list on one line (a regenerated file diffs readably)."""
-    rows = ",\n".join(f"    {json.dumps(k)}: {json.dumps(v)}" for k, v in data["classes"].items())
+    """Indented, each class's row on one line (a regenerated file diffs readably)."""
+
+    def table(name: str) -> str:
+        rows = ",\n".join(f"    {json.dumps(k)}: {json.dumps(v)}" for k, v in data[name].items())
+        return f'  "{name}": {{\n{rows}\n  }}' if rows else f'  "{name}": {{}}'
+
     return ("{\n" f'  "source": {json.dumps(data["source"])},\n'
             f'  "base_operator": {json.dumps(data["base_operator"])},\n'
-            '  "classes": {\n' + rows + "\n  }\n}\n")
+            + ",\n".join(table(name) for name in ("classes", "accepted_not_filled", "any_keyword")) + "\n}\n")
 
 
 def main() -> None:
@@ -258,7 +340,8 @@ def main() -> None:
     with os.fdopen(fd, "w", encoding="utf-8") as out:
         out.write(to_json(data))
     os.replace(tmp, options.output)
-    print(f"{options.output}: {len(data['classes'])} classes", file=sys.stderr)
+    print(f"{options.output}: {len(data['classes'])} classes, {len(data['accepted_not_filled'])} accepting more "
+          f"than default_args filled, {len(data['any_keyword'])} taking any keyword", file=sys.stderr)
 
 
 if __name__ == "__main__":
