@@ -145,9 +145,14 @@ class DefaultArgsNewParams(Rule):
                 "from airflow.providers.google.cloud.operators.gcs import GCSListObjectsOperator\n"
                 "ARGS = {'owner': 'data', 'project_id': 'acme', 'delimiter': '.csv'}\n"
                 "with DAG('d', default_args=ARGS, schedule=None) as dag:\n"
+                "    # TODO(airflow2): AM211 BigQueryGetDataOperator in Airflow 1.10 ignored project_id= (not one of "
+                "its parameters; 1.10 only warned); Airflow 2's BigQueryGetDataOperator uses it: the task runs with "
+                "project_id='acme', where 1.10 ran as if it were not given; without it Airflow 2 uses None; remove "
+                "project_id= to keep the 1.10 behaviour\n"
                 "    rows = BigQueryGetDataOperator(task_id='rows', dataset_id='d', table_id='t', project_id='acme')\n"
                 "    files = GCSListObjectsOperator(task_id='files', bucket='b')\n"
             ),
+            todos=("BigQueryGetDataOperator in Airflow 1.10 ignored project_id=",),  # AM211's, not this rule's
         ),
         Example(
             title="a configured default cannot be written down: TODO",

@@ -282,9 +282,12 @@ def test_is_delete_operator_pod(value, expected):
 
 
 def test_is_delete_operator_pod_with_on_finish_action_is_dropped():
-    code = converted(HEADER + "t = KubernetesPodOperator(task_id='t', image='i:2', is_delete_operator_pod=True, "
+    result = convert(HEADER + "t = KubernetesPodOperator(task_id='t', image='i:2', is_delete_operator_pod=True, "
                               "on_finish_action='delete_succeeded_pod')\n")
-    assert "t = KubernetesPodOperator(task_id='t', image='i:2', on_finish_action='delete_succeeded_pod')\n" in code
+    assert "t = KubernetesPodOperator(task_id='t', image='i:2', on_finish_action='delete_succeeded_pod')\n" in result.code
+    # 1.10 ignored on_finish_action and deleted every pod: AM211 says so
+    assert [t.rule for t in result.todos] == ["AM211"]
+    assert "pass on_finish_action='delete_pod' instead" in result.todos[0].message
 
 
 def test_default_args_supply_the_pod_settings():
