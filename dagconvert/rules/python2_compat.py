@@ -67,7 +67,12 @@ def _pinned(constraints: Path) -> frozenset[str] | None:
 
 def absent_tops(profile) -> frozenset[str]:
     """The table's top-level modules whose distribution the profile does not install (empty when unknown)."""
-    pinned = _pinned(profile.constraints_file)
+    return _absent(profile.constraints_file)
+
+
+@cache
+def _absent(constraints: Path) -> frozenset[str]:
+    pinned = _pinned(constraints)
     if pinned is None:
         return frozenset()
     return frozenset(top for top, dist in _TOP_TO_DIST.items() if dist not in pinned)
@@ -100,6 +105,7 @@ class Handling:
     first_use: int = 0
 
 
+_PLAN_KEY = "python2_compat.plan"
 _DROPPED = frozenset({"helper", "isinstance", "no_op", "unused"})
 
 
@@ -136,13 +142,23 @@ def _uses(analysis: Analysis, locals_: set[str]) -> tuple[Counter, Counter, dict
 
 
 def _is_no_op_call(analysis: Analysis, node: ast.AST) -> bool:
-    return (isinstance(node, ast.Call) and not node.args and not node.keywords
+    if not isinstance(node, ast.Call) or node.args or node.keywords:
+        return False
+    root = node.func
+    while isinstance(root, ast.Attribute):
+        root = root.value
+    binding = analysis.bindings.get(root.id) if isinstance(root, ast.Name) else None
+    return (binding is not None and binding.qname.split(".")[0] in _TOP_TO_DIST
             and analysis.resolve(node.func) in _NO_OPS)
 
 
 def plan(ctx) -> dict[str, Handling]:
     """local name -> Handling, for the file's unguarded imports of names from a distribution the profile lacks."""
-    return cstutil.file_state(ctx, "python2_compat.plan", _plan)
+    memo = ctx.analysis.memo  # per file (the profile is the conversion's): one dict lookup per statement
+    found = memo.get(_PLAN_KEY)
+    if found is None:
+        found = memo[_PLAN_KEY] = _plan(ctx)
+    return found
 
 
 def _plan(ctx) -> dict[str, Handling]:
@@ -298,8 +314,16 @@ class Python2CompatImport(Rule):
         handlings = plan(ctx)
         if not handlings:
             return line
-        if len(line.body) == 1 and isinstance(line.body[0], (cst.Import, cst.ImportFrom)):
-            return self._import_line(ctx, line, handlings) if isinstance(line, cst.SimpleStatementLine) else line
+        imports = [small for small in line.body if isinstance(small, (cst.Import, cst.ImportFrom))]
+        if imports and len(line.body) == 1 and isinstance(line, cst.SimpleStatementLine):
+            return self._import_line(ctx, line, handlings)
+        for small in imports:  # `if x: from past.builtins import unicode`, `import a; from past... import b`
+            for alias in () if isinstance(small.names, cst.ImportStar) else small.names:
+                local = alias.evaluated_alias or dotted(alias.name).split(".")[0]
+                binding = ctx.analysis.bindings.get(local)
+                if local in handlings and binding is not None and binding.line == ctx.line:
+                    ctx.todo(MOVE, f"{_missing(ctx, binding.qname)}; the import shares its line with other "
+                                   f"statements: put it on a line of its own, and this rule converts it")
         return self._no_op_calls(ctx, line, handlings)
 
     def _import_line(self, ctx, line: cst.SimpleStatementLine, handlings: dict[str, Handling]):

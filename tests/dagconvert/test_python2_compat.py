@@ -164,6 +164,17 @@ def test_names_imported_inside_a_function_move_or_get_a_todo():
     assert "from past.utils import old_div" in result.code
 
 
+def test_an_import_sharing_its_line_gets_a_todo():
+    messages = todos("""\
+        from airflow import DAG
+        import os; from past.builtins import unicode
+        X = unicode(os.sep)
+        """)
+    assert messages == [("past.builtins.unicode comes from the `future` package (python-future), which profile "
+                         "airflow-2.10.5 does not install: the import fails; the import shares its line with other "
+                         "statements: put it on a line of its own, and this rule converts it")]
+
+
 def test_isinstance_with_str_rebound_in_the_file_is_not_rewritten():
     messages = todos("""\
         from airflow import DAG
