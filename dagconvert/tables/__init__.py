@@ -55,3 +55,9 @@ def airflow_1_10_accepted_kwargs(qname: str) -> frozenset[str] | None:
         return None
     return frozenset(table["base_operator"]) | frozenset(own) | frozenset(table["accepted_not_filled"].get(qname, ()))
 
+
+def python2_compat() -> dict:
+    """{"distributions": {dist: [top-level modules]}, "modules": {path: row}, "names": {path: row}}: what the
+    python-future names an Airflow 1.10 file imports are on Python 3 (hand-written from python-future 0.18.2's
+    sources; rule family AM110-AM113)."""
+    return load("python2_compat.json")
