@@ -176,6 +176,9 @@ class ConversionContext:
         self.handed_out: set[str] = set()  # local names require_import returned: their imports must stay
         self.renames: dict[str, str] = {}
         self.definitions: dict[str, Definition] = {}  # key -> module-level code a rule added (in order)
+        # id(module-level statement of the output) -> the source statement it came from (rules may remove a
+        # statement or turn one into several; an untouched statement is its own origin)
+        self.statement_origins: dict[int, cst.CSTNode] = {}
         self.function_depth = 0     # > 0 inside a def (rules ask "is this code run at import time?")
 
     # -- lines ---------------------------------------------------------------------------------------
@@ -393,6 +396,11 @@ class Converter(cst.CSTTransformer):
             self.depth -= 1
             if frame.todos:
                 result = attach_todos(result, frame.todos, self.header_comments if self.depth == 0 else frozenset())
+            if self.depth == 0:  # a module-level statement: what it became (none, one or several)
+                nodes = result.nodes if isinstance(result, cst.FlattenSentinel) else \
+                    () if isinstance(result, cst.RemovalSentinel) else (result,)
+                for node in nodes:
+                    self.ctx.statement_origins[id(node)] = original_node
         return result
 
     def _visit_module(self, node: cst.Module) -> bool:

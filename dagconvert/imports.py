@@ -225,7 +225,8 @@ def finish_module(original: cst.Module, updated: cst.Module, ctx: ConversionCont
     carried: list[cst.EmptyLine] = []  # comments above a dropped import move to the next statement
     ends: dict[int, int] = {}  # id(statement in body) -> its last source line
     header = frozenset(line.comment.value for line in updated.header if line.comment is not None)
-    for index, (orig_stmt, stmt) in enumerate(zip(original.body, updated.body)):
+    for index, stmt in enumerate(updated.body):
+        orig_stmt = ctx.statement_origins.get(id(stmt), stmt)
         already = header if index == 0 else frozenset()
         if carried and hasattr(stmt, "leading_lines"):
             stmt = stmt.with_changes(leading_lines=[*carried, *stmt.leading_lines])

@@ -14,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cli import app
+from dagconvert.engine import convert_source
 from dagconvert.model import FileStatus
 from dagconvert.report import to_json, to_markdown, write_report
 from dagconvert.runner import TreeError, convert_tree
@@ -123,3 +124,15 @@ def test_cli_convert_check_and_exit_codes(tmp_path):
     assert runner.invoke(app, ["convert", str(EXAMPLES)]).exit_code == 2
     unknown = runner.invoke(app, ["convert", str(EXAMPLES), str(tmp_path / "x"), "--target", "nope"])
     assert unknown.exit_code == 2 and "unknown target profile" in unknown.output
+
+
+def test_import_findings_keep_their_lines_after_a_rule_removes_a_module_level_statement():
+    # AM111 removes `standard_library.install_aliases()`: the imports after it keep their own line numbers
+    source = ("from future import standard_library\n"
+              "standard_library.install_aliases()\n"
+              "from airflow import DAG\n"
+              "from airflow.operators.bash_operator import BashOperator\n"
+              "from airflow.contrib.operators.gcs_to_bq import GoogleCloudStorageToBigQueryOperator\n")
+    changes = {c.message.split(" -> ")[0]: c.line for c in convert_source(source, "x.py").changes}
+    assert changes["import airflow.operators.bash_operator.BashOperator"] == 4
+    assert changes["import airflow.contrib.operators.gcs_to_bq.GoogleCloudStorageToBigQueryOperator"] == 5
