@@ -103,6 +103,9 @@ def _is_import_error_guard(handler: ast.ExceptHandler) -> bool:
     return any(isinstance(n, ast.Name) and n.id in ("ImportError", "ModuleNotFoundError") for n in names)
 
 
+_STATEMENT_FIELDS = ("body", "handlers", "orelse", "finalbody", "cases")
+
+
 class _BindingCollector(ast.NodeVisitor):
     def __init__(self) -> None:
         self.bindings: dict[str, Binding] = {}
@@ -137,6 +140,15 @@ class _BindingCollector(ast.NodeVisitor):
         self._scope_depth += 1
         self.generic_visit(node)
         self._scope_depth -= 1
+
+    def generic_visit(self, node: ast.AST) -> None:
+        """Only statements can bind an import: descend into statement lists (bodies, handlers, match cases),
+        never into expressions (most of a file's nodes)."""
+        for field in _STATEMENT_FIELDS:
+            children = getattr(node, field, None)
+            if children:
+                for child in children:
+                    self.visit(child)
 
     visit_FunctionDef = visit_AsyncFunctionDef = visit_ClassDef = _scoped
 
