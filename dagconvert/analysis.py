@@ -19,6 +19,7 @@ from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 
 
 @dataclass(frozen=True)
@@ -144,8 +145,8 @@ class _BindingCollector(ast.NodeVisitor):
     def generic_visit(self, node: ast.AST) -> None:
         """Only statements can bind an import: descend into statement lists (bodies, handlers, match cases),
         never into expressions (most of a file's nodes)."""
-        for field in _STATEMENT_FIELDS:
-            children = getattr(node, field, None)
+        for name in _STATEMENT_FIELDS:
+            children = getattr(node, name, None)
             if children:
                 for child in children:
                     self.visit(child)
@@ -199,6 +200,17 @@ def dotted_name(node: ast.AST) -> str | None:
     return ".".join(reversed(parts))
 
 
+@cache
+def _subclasses(node_type: type) -> tuple[type, ...]:
+    """The AST classes below ``node_type`` (itself excluded), for filters declared on an abstract type."""
+    found, todo = [], list(node_type.__subclasses__())
+    while todo:
+        sub = todo.pop()
+        found.append(sub)
+        todo.extend(sub.__subclasses__())
+    return tuple(found)
+
+
 def analyse(source: str, tree: ast.Module, *, interests: list[Interest], identity_of, changed_qname,
             renamed_name=lambda binding: False) -> Analysis:
     """Walk the tree once.
@@ -227,8 +239,13 @@ def analyse(source: str, tree: ast.Module, *, interests: list[Interest], identit
     decorators: set[str] = set()
     names: set[str] = set()
     string_patterns = []
-    node_filters = [(i.node_types, i.node_filter) for i in interests if i.node_types and i.node_filter]
-    filter_types = tuple({t for types, _ in node_filters for t in types})
+    # node type -> the filters asking about it (dispatch on the exact type: most nodes have none)
+    filters_by_type: dict[type, list] = {}
+    for interest in interests:
+        if interest.node_types and interest.node_filter:
+            for node_type in interest.node_types:
+                for concrete in (node_type, *_subclasses(node_type)):  # an abstract type (ast.stmt): its kinds
+                    filters_by_type.setdefault(concrete, []).append(interest.node_filter)
     for interest in interests:
         call_ids |= interest.call_identities
         every_call |= "*" in interest.call_identities
@@ -248,8 +265,8 @@ def analyse(source: str, tree: ast.Module, *, interests: list[Interest], identit
 
     analysis.nodes = nodes = list(ast.walk(tree))
     for node in nodes:
-        if filter_types and isinstance(node, filter_types) and any(
-                isinstance(node, types) and accept(analysis, node) for types, accept in node_filters):
+        accepts = filters_by_type.get(type(node))
+        if accepts is not None and any(accept(analysis, node) for accept in accepts):
             mark(node)
         if isinstance(node, ast.Name):
             if isinstance(node.ctx, ast.Load):
