@@ -684,9 +684,49 @@ def module_value(ctx, name: str) -> ast.expr | None:
 
 
 def _module_values(ctx) -> dict[str, list[ast.expr | None]]:
-    """Every binding of every name in module-level code (one walk; function and class bodies are their own
-    scopes): the value of each ``NAME = value``, None for any other binding (imports, tuple targets, loops)."""
+    """Every binding of every name in module-level code (function and class bodies are their own scopes): the
+    value of each ``NAME = value``, None for any other binding (imports, tuple targets, loops, ``with ... as``).
+
+    Bindings are statements (their targets), so only statements are visited; an assignment expression
+    (``:=``, which binds from inside any expression) sends the file through a walk of every node instead."""
     values: dict[str, list[ast.expr | None]] = {}
+    if any(type(n) is ast.NamedExpr for n in ctx.analysis.nodes):
+        return _module_values_everywhere(ctx, values)
+    stack: list[ast.stmt] = list(ctx.analysis.tree.body)
+    while stack:
+        node = stack.pop()
+        kind = type(node)
+        if kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
+            continue  # their own scopes
+        if kind is ast.Assign:
+            if len(node.targets) == 1 and type(node.targets[0]) is ast.Name:
+                values.setdefault(node.targets[0].id, []).append(node.value)
+                continue
+            targets = node.targets
+        elif kind in (ast.AugAssign, ast.AnnAssign, ast.For, ast.AsyncFor):
+            targets = [node.target]
+        elif kind in (ast.With, ast.AsyncWith):
+            targets = [item.optional_vars for item in node.items if item.optional_vars is not None]
+        elif kind in (ast.Import, ast.ImportFrom):
+            for alias in node.names:
+                values.setdefault(alias.asname or alias.name.split(".")[0], []).append(None)
+            continue
+        else:
+            targets = []
+        for target in targets:
+            for name in ast.walk(target):
+                if type(name) is ast.Name and type(name.ctx) is ast.Store:
+                    values.setdefault(name.id, []).append(None)
+        for field in ("body", "orelse", "finalbody"):
+            stack.extend(getattr(node, field, ()) or ())
+        for handler in getattr(node, "handlers", ()) or ():
+            stack.extend(handler.body)
+        for case in getattr(node, "cases", ()) or ():
+            stack.extend(case.body)
+    return values
+
+
+def _module_values_everywhere(ctx, values: dict[str, list[ast.expr | None]]) -> dict[str, list[ast.expr | None]]:
     stack: list[ast.AST] = list(ctx.analysis.tree.body)
     while stack:
         node = stack.pop()
