@@ -50,6 +50,12 @@ def params_1_10(qname: str) -> frozenset[str] | None:
 
 
 @cache
+def _base_1_10() -> frozenset[str]:
+    """The parameters Airflow 1.10.15's BaseOperator filled from default_args (every task got them)."""
+    return frozenset(tables.airflow_1_10_default_args_params()["base_operator"])
+
+
+@cache
 def _identities() -> frozenset[str]:
     moves = tables.import_moves()
     return frozenset((moves.get(q) or {}).get("to") or (moves.get(q) or {}).get("replacement") or q
@@ -205,6 +211,9 @@ class DefaultArgsNewParams(Rule):
     def leave_call(self, ctx, call: cst.Call, target: CallTarget | None) -> cst.BaseExpression:
         if target is None:
             return call
+        keys = cstutil.default_args_keys(ctx)
+        if keys is not None and keys <= _base_1_10():
+            return call  # only BaseOperator parameters, which 1.10 gave every task: nothing new can reach it
         before = params_1_10(target.qname)
         final = _final_class(ctx, call, target) if before is not None else None
         defaults = ctx.profile.parameter_defaults(final) if final else None
@@ -216,7 +225,6 @@ class DefaultArgsNewParams(Rule):
             return call
         class_name = final.rpartition(".")[2]
         task = _task(call, class_name)
-        keys = cstutil.default_args_keys(ctx)
         if keys is None:
             return self._unreadable(ctx, call, task, new)
         passed = {a.keyword.value for a in call.args if a.keyword is not None}
