@@ -84,7 +84,10 @@ def _own_nodes(info: _StmtInfo) -> tuple[list[ast.AST], bool]:
                 found.append(item)
             elif isinstance(item, ast.JoinedStr) and fine:
                 fine = not any(isinstance(n, _TRACKED) for n in ast.walk(item))
-            stack.extend(ast.iter_child_nodes(item))
+            for name in item._fields:  # the children (what ast.iter_child_nodes gives, without its generator)
+                value = getattr(item, name, None)
+                if isinstance(value, (list, ast.AST)):
+                    stack.append(value)
     found.sort(key=lambda c: (c.lineno, c.col_offset, -(c.end_lineno or 0), -(c.end_col_offset or 0)))
     return found, fine
 
