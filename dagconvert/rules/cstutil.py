@@ -841,8 +841,11 @@ def comments_in(node: cst.CSTNode) -> list[str]:
     import io
     import tokenize
 
+    code = code_of(node)
+    if "#" not in code:
+        return []  # no comment can be in it (tokenizing is the costly part)
     try:
-        tokens = list(tokenize.generate_tokens(io.StringIO(code_of(node)).readline))
+        tokens = list(tokenize.generate_tokens(io.StringIO(code).readline))
     except (tokenize.TokenError, SyntaxError, IndentationError):
         return ["#"]  # unknown: callers keep the source as it is
     return [t.string for t in tokens if t.type == tokenize.COMMENT]
@@ -878,9 +881,10 @@ def reindent(code: str, indent: str) -> str:
     lines = code.split("\n")
     if len(lines) == 1:
         return code
-    try:
-        if any(t.type == tokenize.STRING and t.start[0] != t.end[0]
-               for t in tokenize.generate_tokens(io.StringIO(code).readline)):
+    try:  # only a triple-quoted string or a backslash-continued one spans lines: tokenize only then
+        if ('"""' in code or "'''" in code or "\\\n" in code) and any(
+                t.type == tokenize.STRING and t.start[0] != t.end[0]
+                for t in tokenize.generate_tokens(io.StringIO(code).readline)):
             return code
     except (tokenize.TokenError, SyntaxError, IndentationError):
         return code
