@@ -81,9 +81,15 @@ class _NotLiteral(Exception):
     pass
 
 
+@lru_cache(maxsize=8192)
+def _string_value(text: str) -> Any:
+    """A string literal's value (the same literal recurs: task ids, connection ids, templates)."""
+    return ast.literal_eval(text)
+
+
 def _literal(node: cst.BaseExpression) -> Any:
     if isinstance(node, cst.SimpleString):
-        return ast.literal_eval(node.value)
+        return _string_value(node.value)
     if isinstance(node, cst.Name):
         if node.value in _NAME_LITERALS:
             return _NAME_LITERALS[node.value]
