@@ -333,6 +333,8 @@ class Converter(cst.CSTTransformer):
         visit[cst.FunctionDef] = self._visit_function
         visit[cst.Import] = visit[cst.ImportFrom] = self._decline  # rewritten as a whole, not name by name
         visit[cst.Call] = self._visit_call
+        for kind in _TRIVIA:  # no rule looks inside whitespace, comments or punctuation: libcst keeps them as is
+            visit[kind] = _no_children
         for kind in _CONTAINERS:
             visit[kind] = self._visit_container
         for kind in (cst.Arg, cst.Element, cst.StarredElement, cst.DictElement, cst.StarredDictElement):
@@ -608,6 +610,27 @@ class Converter(cst.CSTTransformer):
         return import_edits.finish_module(original_node, updated_node, self.ctx, self.pairing.info)
 
 
+def _no_children(node: cst.CSTNode) -> bool:
+    return False
+
+
+def _trivia_types() -> tuple[type, ...]:
+    """Whitespace, comment, punctuation and operator nodes: most of what a visit meets, and nothing a rule
+    changes (TODO comments are added to statements). Not visiting them spares libcst rebuilding each one."""
+    kinds: list[type] = [cst.SimpleWhitespace, cst.ParenthesizedWhitespace, cst.Newline, cst.TrailingWhitespace,
+                         cst.EmptyLine, cst.Comment, cst.Comma, cst.Colon, cst.Dot, cst.Semicolon, cst.AssignEqual,
+                         cst.LeftParen, cst.RightParen, cst.LeftSquareBracket, cst.RightSquareBracket,
+                         cst.LeftCurlyBrace, cst.RightCurlyBrace, cst.ImportStar]
+    todo = [cst.BaseBinaryOp, cst.BaseUnaryOp, cst.BaseBooleanOp, cst.BaseCompOp, cst.BaseAugOp]
+    while todo:
+        base = todo.pop()
+        for sub in base.__subclasses__():
+            todo.append(sub)
+            if not getattr(sub, "__abstractmethods__", None):
+                kinds.append(sub)
+    return tuple(kinds)
+
+
 def _statement_types() -> list[type]:
     """libcst's statement node types the pairing may have paired (simple lines and compound statements)."""
     found, todo = [cst.SimpleStatementLine], [cst.BaseCompoundStatement]
@@ -652,3 +675,6 @@ def attach_todos(stmt, todos: list[str], already: frozenset[str] = frozenset()):
     if not added:
         return stmt
     return stmt.with_changes(leading_lines=[*stmt.leading_lines, *added])
+
+
+_TRIVIA = _trivia_types()
