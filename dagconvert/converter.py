@@ -335,6 +335,8 @@ class Converter(cst.CSTTransformer):
         visit[cst.Call] = self._visit_call
         for kind in _TRIVIA:  # no rule looks inside whitespace, comments or punctuation: libcst keeps them as is
             visit[kind] = _no_children
+        for kind in _LEAVES:  # their only children are parentheses; their leave hooks still run (libcst calls
+            visit[kind] = _no_children  # on_leave after a False on_visit)
         for kind in _CONTAINERS:
             visit[kind] = self._visit_container
         for kind in (cst.Arg, cst.Element, cst.StarredElement, cst.DictElement, cst.StarredDictElement):
@@ -678,3 +680,4 @@ def attach_todos(stmt, todos: list[str], already: frozenset[str] = frozenset()):
 
 
 _TRIVIA = _trivia_types()
+_LEAVES = (cst.Name, cst.SimpleString, cst.Integer, cst.Float, cst.Imaginary)
