@@ -3,7 +3,8 @@
     python bench/bench_convert.py [--count 1000] [--jobs 2] [--repeat 3]
 
 Both sides read each file, do their work and write the result to an output tree, with the same number of
-worker processes; the best of --repeat runs is kept for each. Goal (issue #2): engine / bare < 2.0.
+worker processes; the runs alternate (bare, engine, engine + diffs) --repeat times and the best of each is
+kept. Goal (issue #2): engine / bare < 2.0.
 "engine" is what ``cli.py convert SRC OUT`` does; "+ diffs" also builds every file's unified diff, as
 ``--diff`` and ``--report`` do (reporting, not conversion: shown, not part of the goal).
 """
@@ -68,11 +69,12 @@ def main() -> int:
         n_bytes = sum(f.stat().st_size for f in files)
         rows = []
         for jobs in sorted({1, args.jobs}):
-            bare = min(bare_libcst(files, src, Path(tmp) / f"bare{jobs}_{i}", jobs) for i in range(args.repeat))
-            eng = min(engine(src, Path(tmp) / f"engine{jobs}_{i}", jobs) for i in range(args.repeat))
-            diffs = min(engine(src, Path(tmp) / f"diffs{jobs}_{i}", jobs, with_diff=True)
-                        for i in range(args.repeat))
-            rows.append((jobs, bare, eng, diffs))
+            times: dict[str, list[float]] = {"bare": [], "engine": [], "diffs": []}
+            for i in range(args.repeat):  # interleaved, so a drift of the machine's speed hits all three alike
+                times["bare"].append(bare_libcst(files, src, Path(tmp) / f"bare{jobs}_{i}", jobs))
+                times["engine"].append(engine(src, Path(tmp) / f"engine{jobs}_{i}", jobs))
+                times["diffs"].append(engine(src, Path(tmp) / f"diffs{jobs}_{i}", jobs, with_diff=True))
+            rows.append((jobs, min(times["bare"]), min(times["engine"]), min(times["diffs"])))
     table = Table(title=f"convert {len(files)} generated Airflow 1.10 DAG files ({n_bytes / 1e6:.1f} MB)")
     for col in ("workers", "bare libcst parse+render (s)", "engine (s)", "engine files/s", "engine / bare",
                 "+ diffs (s)", "+ diffs / bare"):
