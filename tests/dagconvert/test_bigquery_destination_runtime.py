@@ -13,13 +13,10 @@ The runtime is ``$COMPOSER_MIGRATE_RUNTIME_PYTHON``, else the project's pinned r
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-
 import pytest
 
 from dagconvert.engine import convert_source
+from tests.dagconvert.helpers import probe_in_runtime
 from tests.runtime import require_runtime_python
 
 AIRFLOW_1_DAG = '''
@@ -93,22 +90,12 @@ def loaded(tmp_path_factory):
     assert result.code.count("def split_destination_table(context):") == 1
 
     tmp = tmp_path_factory.mktemp("bq_destinations")
-    dags = tmp / "dags"
-    dags.mkdir()
-    (dags / "bq_destinations.py").write_text(result.code)
-    home = tmp / "home"
-    home.mkdir()
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "AIRFLOW_HOME": str(home),
-           "AIRFLOW__CORE__LOAD_EXAMPLES": "False", "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
-           # the hooks read their connection (from the environment: no metadata database is needed)
-           "AIRFLOW_CONN_GOOGLE_CLOUD_DEFAULT": "google-cloud-platform://",
-           "AIRFLOW_CONN_BQ_OTHER": "google-cloud-platform://"}
-    proc = subprocess.run([str(python), "-W", "always", "-c", RUNNER, str(dags)], env=env, capture_output=True,
-                          text=True, timeout=300, check=False)
-    lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
-    assert proc.returncode == 0 and lines, proc.stderr[-3000:]
-    out = json.loads(lines[-1][len("RESULT "):])
-    out["dag_file"] = str(dags / "bq_destinations.py")
+    # the hooks read their connection (from the environment: no metadata database is needed)
+    connections = {"AIRFLOW_CONN_GOOGLE_CLOUD_DEFAULT": "google-cloud-platform://",
+                   "AIRFLOW_CONN_BQ_OTHER": "google-cloud-platform://"}
+    out = probe_in_runtime(python, result.code, "bq_destinations.py", RUNNER, tmp, marker="RESULT ",
+                           extra_env=connections, python_flags=("-W", "always"))
+    out["dag_file"] = str(tmp / "dags" / "bq_destinations.py")
     return out
 
 

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import ast
 import importlib
-import json
-import os
 import subprocess
 import textwrap
 
@@ -18,7 +16,7 @@ from dagconvert import tables
 from dagconvert.engine import convert_source
 from dagconvert.rules.python2_compat import absent_tops, equivalent
 from target_profiles import TargetProfile, load_profile
-from tests.dagconvert.helpers import convert, converted, todos
+from tests.dagconvert.helpers import convert, converted, probe_in_runtime, todos
 from tests.runtime import require_runtime_python
 
 TABLE = tables.python2_compat()
@@ -301,16 +299,7 @@ def test_a_converted_python_future_dag_loads_and_computes_what_1_10_did(tmp_path
                 for alias in node.names}
     assert not {m for m in imported if m.split(".")[0] in ("future", "past")}, imported
     assert convert_source(result.code, "python2_compat.py").code == result.code
-    dags = tmp_path / "dags"
-    dags.mkdir()
-    (dags / "python2_compat.py").write_text(result.code)
-    env = {**os.environ, "AIRFLOW_HOME": str(tmp_path / "home"), "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-           "AIRFLOW__CORE__UNIT_TEST_MODE": "False"}
-    proc = subprocess.run([str(runtime_python), "-c", _PROBE, str(dags)], capture_output=True, text=True,
-                          env=env, timeout=300, check=False)
-    lines = [line for line in proc.stdout.splitlines() if line.startswith("@@")]
-    assert lines, f"runtime probe failed:\n{proc.stderr[-3000:]}"
-    out = json.loads(lines[-1][2:])
+    out = probe_in_runtime(runtime_python, result.code, "python2_compat.py", _PROBE, tmp_path)
     assert out["import_errors"] == {}
     assert out["warnings"] == {}
     assert out["described"] == EXPECTED

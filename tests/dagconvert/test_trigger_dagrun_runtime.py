@@ -13,14 +13,13 @@ The converted file is loaded in a DagBag and each task's ``execute`` is called w
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from datetime import datetime, timedelta
 
 import pytest
 
 from dagconvert.engine import convert_source
 from dagconvert.rules.trigger_dagrun import FALLBACK_NAME
+from tests.dagconvert.helpers import probe_in_runtime
 from tests.runtime import require_runtime_python
 
 SOURCE = '''\
@@ -119,16 +118,7 @@ def test_the_added_subclass_runs_the_callable_as_airflow_1_10_did(tmp_path):
     result = convert_source(SOURCE, "controller.py")
     assert not result.todos, [t.message for t in result.todos]
     assert result.code.count(f"{FALLBACK_NAME}(task_id=") == 4
-    dags = tmp_path / "dags"
-    dags.mkdir()
-    (dags / "controller.py").write_text(result.code)
-    env = {**os.environ, "AIRFLOW_HOME": str(tmp_path / "home"), "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-           "AIRFLOW__CORE__UNIT_TEST_MODE": "False"}
-    proc = subprocess.run([str(runtime_python), "-c", _PROBE, str(dags)], capture_output=True, text=True,
-                          env=env, timeout=300, check=False)
-    lines = [line for line in proc.stdout.splitlines() if line.startswith("@@")]
-    assert lines, f"runtime probe failed:\n{proc.stderr[-3000:]}"
-    out = json.loads(lines[-1][2:])
+    out = probe_in_runtime(runtime_python, result.code, "controller.py", _PROBE, tmp_path)
     assert out["import_errors"] == {}
     assert out["warnings"] == {}
     assert out["api_loads_str_conf"]
