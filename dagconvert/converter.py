@@ -548,7 +548,15 @@ class Converter(cst.CSTTransformer):
         for rule in self.call_rules:
             if not isinstance(result, cst.Call):
                 break
-            result = rule.leave_call(self.ctx, result, target)
+            mark = len(self.ctx.changes)
+            new = rule.leave_call(self.ctx, result, target)
+            repeated = _repeated_keyword(new) if new is not result and isinstance(new, cst.Call) else None
+            if repeated and _repeated_keyword(result) != repeated:  # its output would not even compile
+                del self.ctx.changes[mark:]
+                self.ctx.todo(rule.code, f"converting this call would pass {repeated}= twice (the call already "
+                                         f"passes one of the names that become {repeated}): keep one by hand")
+                continue
+            result = new
         if (isinstance(result, cst.Call) and target is not None and target.decision.action is Action.REPLACE
                 and result.func is updated_node.func and len(self.ctx.todos) == todos_before):
             self.ctx.todo(target.decision.rule, f"{target.qname} was not converted: {target.decision.reason}")
@@ -610,6 +618,17 @@ class Converter(cst.CSTTransformer):
 
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
         return import_edits.finish_module(original_node, updated_node, self.ctx, self.pairing.info)
+
+
+def _repeated_keyword(call: cst.Call) -> str | None:
+    """A keyword the call passes twice (a SyntaxError), else None."""
+    seen: set[str] = set()
+    for a in call.args:
+        if a.keyword is not None:
+            if a.keyword.value in seen:
+                return a.keyword.value
+            seen.add(a.keyword.value)
+    return None
 
 
 def _no_children(node: cst.CSTNode) -> bool:

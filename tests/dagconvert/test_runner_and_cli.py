@@ -136,3 +136,16 @@ def test_import_findings_keep_their_lines_after_a_rule_removes_a_module_level_st
     changes = {c.message.split(" -> ")[0]: c.line for c in convert_source(source, "x.py").changes}
     assert changes["import airflow.operators.bash_operator.BashOperator"] == 4
     assert changes["import airflow.contrib.operators.gcs_to_bq.GoogleCloudStorageToBigQueryOperator"] == 5
+
+
+def test_a_rename_that_would_repeat_a_keyword_is_a_todo_and_the_output_compiles():
+    source = ("from airflow import DAG\n"
+              "from airflow.operators.bash_operator import BashOperator\n"
+              "t = BashOperator(task_id='t', bash_command='true', task_concurrency=2, max_active_tis_per_dag=3)\n")
+    result = convert_source(source, "x.py")
+    compile(result.code, "x.py", "exec")
+    assert "task_concurrency=2, max_active_tis_per_dag=3)" in result.code
+    (todo,) = [t for t in result.todos if t.rule == "AM305"]
+    assert "max_active_tis_per_dag= twice" in todo.message
+    assert not [c for c in result.changes if c.rule == "AM305"]
+    assert convert_source(result.code, "x.py").code == result.code
