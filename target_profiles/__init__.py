@@ -62,6 +62,15 @@ class TargetProfile:
                 pins[m.group(1).lower()] = m.group(2)
         return pins
 
+    @cached_property
+    def installed_distributions(self) -> frozenset[str] | None:
+        """Every distribution the resolved install pins (``constraints.txt``), names normalised (PEP 503:
+        lower case, runs of ``-_.`` as ``-``); None when the profile has no constraints file."""
+        if not self.constraints_file.is_file():
+            return None
+        found = (_PIN.match(line) for line in self.constraints_file.read_text().splitlines())
+        return frozenset(re.sub(r"[-_.]+", "-", m.group(1)).lower() for m in found if m)
+
     def provider_version(self, short_name: str) -> str | None:
         """Version of a provider by short name ('google', 'cncf-kubernetes'), None when not pinned."""
         return self.pins.get(f"apache-airflow-providers-{short_name}")

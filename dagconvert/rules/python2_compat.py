@@ -31,11 +31,8 @@ module-level import of such a name goes (it would only fail).
 from __future__ import annotations
 
 import ast
-import re
 from collections import Counter
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 
 import libcst as cst
 
@@ -53,26 +50,11 @@ _MODULES: dict[str, dict] = _TABLE["modules"]
 _TOP_TO_DIST = {top: dist for dist, tops in _TABLE["distributions"].items() for top in tops}
 _NO_OPS = frozenset(q for q, row in _NAMES.items() if row.get("no_op_call"))
 _ISINSTANCE = frozenset(q for q, row in _NAMES.items() if "isinstance" in row)
-_PIN = re.compile(r"^\s*([A-Za-z0-9_.\-]+)\s*==")
-
-
-@cache
-def _pinned(constraints: Path) -> frozenset[str] | None:
-    """Distribution names a profile's constraints.txt pins (normalised), None when it has none."""
-    if not constraints.is_file():
-        return None
-    found = (_PIN.match(line) for line in constraints.read_text().splitlines())
-    return frozenset(re.sub(r"[-_.]+", "-", m.group(1)).lower() for m in found if m)
 
 
 def absent_tops(profile) -> frozenset[str]:
     """The table's top-level modules whose distribution the profile does not install (empty when unknown)."""
-    return _absent(profile.constraints_file)
-
-
-@cache
-def _absent(constraints: Path) -> frozenset[str]:
-    pinned = _pinned(constraints)
+    pinned = profile.installed_distributions
     if pinned is None:
         return frozenset()
     return frozenset(top for top, dist in _TOP_TO_DIST.items() if dist not in pinned)
