@@ -29,7 +29,7 @@ from dagconvert.runner import convert_tree
 ROOT = Path(__file__).resolve().parent.parent
 CORPORA = [ROOT / "examples" / "airflow1", ROOT / "tests" / "corpus" / "airflow1"]
 GOAL = 0.95
-FLOOR = 0.92  # 79/84 at the last landing (one file of margin); raise it with every rule that lands, never lower it
+FLOOR = 0.94  # 95/100 at the last landing (one file of margin); raise it with every rule that lands, never lower it
 
 
 def _comments(text: str) -> list[str]:
