@@ -25,9 +25,9 @@ import json
 import threading
 import urllib.parse
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Self
+from http.server import BaseHTTPRequestHandler
 
+from emulators.http_serving import ServingHandle
 from observability import get_logger
 
 log = get_logger("emulators.faultproxy")
@@ -204,40 +204,14 @@ def _make_handler(upstream: urllib.parse.SplitResult, faults: HttpFaults) -> typ
     return Handler
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-
-class FaultProxyHandle:
+class FaultProxyHandle(ServingHandle):
     """A running proxy: ``url`` (give it to the client instead of the upstream's), ``faults``, ``stop()``."""
 
-    def __init__(self, server: _Server, thread: threading.Thread, upstream: str, faults: HttpFaults) -> None:
-        self._server = server
-        self._thread = thread
+    def __init__(self, handler: type[BaseHTTPRequestHandler], host: str, port: int, upstream: str,
+                 faults: HttpFaults) -> None:
+        super().__init__(handler, host, port, "fault-proxy")
         self.upstream = upstream
         self.faults = faults
-        self.host, self.port = server.server_address[:2]
-        self._stopped = False
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
-
-    def stop(self) -> None:
-        """Stop serving (idempotent)."""
-        if self._stopped:
-            return
-        self._stopped = True
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=10)
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
 
 def start_fault_proxy(upstream: str, port: int = 0, host: str = "127.0.0.1") -> FaultProxyHandle:
@@ -246,10 +220,6 @@ def start_fault_proxy(upstream: str, port: int = 0, host: str = "127.0.0.1") -> 
     if parts.scheme != "http" or not parts.hostname or not parts.port:
         raise ValueError(f"the upstream must be http://HOST:PORT; got {upstream!r}")
     faults = HttpFaults()
-    server = _Server((host, port), _make_handler(parts, faults))
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="fault-proxy",
-                              daemon=True)
-    thread.start()
-    handle = FaultProxyHandle(server, thread, upstream, faults)
+    handle = FaultProxyHandle(_make_handler(parts, faults), host, port, upstream, faults)
     log.info("fault_proxy_started", url=handle.url, upstream=upstream)
     return handle

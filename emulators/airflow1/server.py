@@ -2,33 +2,26 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from http.server import ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from typing import Any, Self
+from typing import Any
 
 from emulators.airflow1.api import Auth, make_handler
 from emulators.airflow1.state import DEFAULT_RUN_DURATION_S, EmulatorState, load_seed, utc_now
+from emulators.http_serving import ServingHandle
 from observability import get_logger
 
 log = get_logger("emulators.airflow1")
 
 
-class Airflow1EmulatorHandle:
+class Airflow1EmulatorHandle(ServingHandle):
     """A running emulator: ``url`` (the Airflow web server base URL), ``state`` and ``stop()``."""
 
-    def __init__(self, server: ThreadingHTTPServer, thread: threading.Thread, state: EmulatorState) -> None:
-        self._server = server
-        self._thread = thread
+    def __init__(self, handler: type[BaseHTTPRequestHandler], host: str, port: int, state: EmulatorState) -> None:
+        super().__init__(handler, host, port, "airflow1-emulator")
         self.state = state
-        self.host, self.port = server.server_address[:2]
-        self._stopped = False
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
 
     @property
     def api_url(self) -> str:
@@ -36,24 +29,9 @@ class Airflow1EmulatorHandle:
 
     def stop(self) -> None:
         """Stop serving (idempotent) and close the listening socket."""
-        if self._stopped:
-            return
-        self._stopped = True
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=10)
-        log.info("airflow1_emulator_stopped", url=self.url)
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
+        if not self._stopped:
+            super().stop()
+            log.info("airflow1_emulator_stopped", url=self.url)
 
 
 def start_emulator(
@@ -85,11 +63,7 @@ def start_emulator(
         state_path=Path(state_path) if state_path is not None else None,
         clock=clock,
     )
-    server = _Server((host, port), make_handler(state, Auth(bearer_token=bearer_token, basic=basic_auth)))
-    thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="airflow1-emulator", daemon=True
-    )
-    thread.start()
-    handle = Airflow1EmulatorHandle(server, thread, state)
+    handle = Airflow1EmulatorHandle(make_handler(state, Auth(bearer_token=bearer_token, basic=basic_auth)), host,
+                                    port, state)
     log.info("airflow1_emulator_started", url=handle.url, state_path=str(state_path) if state_path else None)
     return handle
